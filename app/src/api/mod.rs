@@ -1,0 +1,6 @@
+//! Server functions: the only way the browser reads or changes data. Each one checks who is
+//! asking and validates its input through `domain` before touching the store.
+
+pub mod accounts;
+pub mod projects;
+pub mod tasks;

@@ -1,0 +1,50 @@
+use super::session::use_session;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                "Taskdeck"
+            </a>
+            <nav aria-label="Account">
+                <Transition>
+                    {move || Suspend::new(async move {
+                        match session.user.await {
+                            Ok(Some(user)) => {
+                                view! {
+                                    <A href="/projects" attr:class="nav-link">
+                                        "Projects"
+                                    </A>
+                                    <span class="current-user" data-testid="current-user">
+                                        {user.email}
+                                    </span>
+                                    <ActionForm action=session.sign_out attr:class="inline-form">
+                                        <button type="submit" class="button secondary">
+                                            "Sign out"
+                                        </button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                view! {
+                                    <A href="/login" attr:class="nav-link">
+                                        "Sign in"
+                                    </A>
+                                    <A href="/signup" attr:class="button">
+                                        "Sign up"
+                                    </A>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}

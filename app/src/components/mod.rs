@@ -1,0 +1,4 @@
+pub mod form;
+pub mod header;
+pub mod outcome;
+pub mod session;

@@ -1,0 +1,20 @@
+//! How a page shows a failed load: sign-in redirect, 404, or a readable error.
+
+use crate::error::AppError;
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+pub fn failed(error: AppError) -> AnyView {
+    match error {
+        AppError::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
+        AppError::NotFound => view! { <NotFound /> }.into_any(),
+        other => view! {
+            <section class="panel error-panel" role="alert">
+                <h1>"Something went wrong"</h1>
+                <p>{other.to_string()}</p>
+            </section>
+        }
+        .into_any(),
+    }
+}

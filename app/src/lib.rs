@@ -1,0 +1,79 @@
+//! Taskdeck's interface: pages, components and the server functions behind them. The same code
+//! renders on the server (feature `ssr`) and hydrates in the browser (feature `hydrate`).
+
+pub mod api;
+mod components;
+pub mod error;
+mod pages;
+#[cfg(feature = "ssr")]
+mod server;
+
+use components::header::Header;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::{
+    board::BoardPage, home::HomePage, not_found::NotFound, projects::ProjectsPage,
+    settings::ProjectSettingsPage, sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::session::provide_session();
+
+    // Lets tests (and people debugging) tell when the WASM has taken over the page.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/taskdeck.css" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Taskdeck".to_owned() } else { format!("{title} · Taskdeck") }
+        } />
+        <Router>
+            <Header />
+            <main class="page">
+                // Async rendering waits for the data, so a page can still answer 404 or redirect.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async />
+                    <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/projects/:id/settings")
+                        view=ProjectSettingsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,13 @@
+pub mod board;
+pub mod home;
+pub mod not_found;
+pub mod projects;
+pub mod settings;
+pub mod sign_in;
+pub mod sign_up;
+pub mod task;
+
+/// The numeric id in the route, if it is one.
+fn route_id(params: &leptos_router::params::ParamsMap) -> Option<i32> {
+    params.get("id").and_then(|id| id.parse().ok())
+}

@@ -1,0 +1,66 @@
+use crate::api::projects::{list_projects, CreateProject};
+use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
+use crate::components::outcome::failed;
+use domain::Project;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ProjectsPage() -> impl IntoView {
+    let create = ServerAction::<CreateProject>::new();
+    let error = last_error(create);
+    let projects = Resource::new(move || create.version().get(), |_| list_projects());
+    view! {
+        <Title text="Projects" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading projects…"</p> }>
+            {move || Suspend::new(async move {
+                match projects.await {
+                    Ok(list) => view! { <ProjectList projects=list /> }.into_any(),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+        <section class="panel">
+            <h2>"New project"</h2>
+            <ActionForm action=create attr:class="inline-fields" attr:novalidate=true>
+                <Field
+                    id="new-project-name"
+                    label="Project name"
+                    name="name"
+                    value=typed_or(error, "name", String::new())
+                    error=field_error(error, "name")
+                />
+                <button type="submit" class="button">
+                    "Create project"
+                </button>
+            </ActionForm>
+            <FormMessage error />
+        </section>
+    }
+}
+
+#[component]
+fn ProjectList(projects: Vec<Project>) -> impl IntoView {
+    view! {
+        <h1>"Projects"</h1>
+        {if projects.is_empty() {
+            view! { <p class="empty">"No projects yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="project-list" data-testid="project-list">
+                    {projects
+                        .into_iter()
+                        .map(|project| {
+                            view! {
+                                <li>
+                                    <a href=format!("/projects/{}", project.id)>{project.name}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+    }
+}

@@ -1,0 +1,47 @@
+use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
+use crate::components::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let session = use_session();
+    let error = last_error(session.sign_in);
+    view! {
+        <Title text="Sign in" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                matches!(session.user.await, Ok(Some(_)))
+                    .then(|| view! { <Redirect path="/projects" /> })
+            })}
+        </Suspense>
+        <section class="panel narrow">
+            <h1>"Sign in"</h1>
+            <ActionForm action=session.sign_in attr:class="stack" attr:novalidate=true>
+                <Field
+                    id="signin-email"
+                    label="Email"
+                    name="email"
+                    kind="email"
+                    autocomplete="username"
+                    value=typed_or(error, "email", String::new())
+                    error=field_error(error, "email")
+                />
+                <Field
+                    id="signin-password"
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error=field_error(error, "password")
+                />
+                <FormMessage error />
+                <button type="submit" class="button">
+                    "Sign in"
+                </button>
+            </ActionForm>
+            <p class="muted">"New to Taskdeck? " <a href="/signup">"Create an account"</a></p>
+        </section>
+    }
+}

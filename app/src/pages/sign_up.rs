@@ -1,0 +1,48 @@
+use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
+use crate::components::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let session = use_session();
+    let error = last_error(session.sign_up);
+    view! {
+        <Title text="Create your account" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                matches!(session.user.await, Ok(Some(_)))
+                    .then(|| view! { <Redirect path="/projects" /> })
+            })}
+        </Suspense>
+        <section class="panel narrow">
+            <h1>"Create your account"</h1>
+            <ActionForm action=session.sign_up attr:class="stack" attr:novalidate=true>
+                <Field
+                    id="signup-email"
+                    label="Email"
+                    name="email"
+                    kind="email"
+                    autocomplete="email"
+                    value=typed_or(error, "email", String::new())
+                    error=field_error(error, "email")
+                />
+                <Field
+                    id="signup-password"
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    error=field_error(error, "password")
+                />
+                <p class="hint">"At least 8 characters."</p>
+                <FormMessage error />
+                <button type="submit" class="button">
+                    "Create account"
+                </button>
+            </ActionForm>
+            <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,142 @@
+use super::route_id;
+use crate::api::tasks::{get_task, DeleteTask, UpdateTask};
+use crate::components::form::{field_error, last_error, typed_or, Field, FieldMessage, FormMessage};
+use crate::components::outcome::failed;
+use crate::error::AppError;
+use domain::{Priority, Status, Task};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let params = use_params_map();
+    let task = Resource::new(
+        move || params.with(route_id),
+        |id| async move {
+            match id {
+                Some(id) => get_task(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text="Edit task" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading the task…"</p> }>
+            {move || Suspend::new(async move {
+                match task.await {
+                    Ok(task) => view! { <TaskForm task /> }.into_any(),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TaskForm(task: Task) -> impl IntoView {
+    let update = ServerAction::<UpdateTask>::new();
+    let delete = ServerAction::<DeleteTask>::new();
+    let error = last_error(update);
+    let delete_error = last_error(delete);
+    let description = typed_or(error, "description", task.description.clone());
+    let status = typed_or(error, "status", task.status.as_str().to_owned());
+    let priority = typed_or(error, "priority", task.priority.as_str().to_owned());
+    let due = task.due_date.map(|d| d.to_string()).unwrap_or_default();
+    view! {
+        <p>
+            <a href=format!("/projects/{}", task.project_id)>"Back to board"</a>
+        </p>
+        <section class="panel">
+            <h1>"Edit task"</h1>
+            <ActionForm action=update attr:class="stack" attr:novalidate=true>
+                <input type="hidden" name="id" value=task.id />
+                <Field
+                    id="task-title"
+                    label="Title"
+                    name="title"
+                    value=typed_or(error, "title", task.title.clone())
+                    error=field_error(error, "title")
+                />
+                <div class="field">
+                    <label for="task-description">"Description"</label>
+                    <textarea
+                        id="task-description"
+                        name="description"
+                        rows="6"
+                        prop:value=move || description.get()
+                    >
+                        {description.get_untracked()}
+                    </textarea>
+                    <FieldMessage
+                        id="task-description-error".to_owned()
+                        error=field_error(error, "description")
+                    />
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="task-status">"Status"</label>
+                        <select id="task-status" name="status">
+                            {Status::ALL
+                                .map(|s| {
+                                    view! {
+                                        <option
+                                            value=s.as_str()
+                                            selected=move || status.get() == s.as_str()
+                                        >
+                                            {s.label()}
+                                        </option>
+                                    }
+                                })}
+                        </select>
+                        <FieldMessage
+                            id="task-status-error".to_owned()
+                            error=field_error(error, "status")
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="task-priority">"Priority"</label>
+                        <select id="task-priority" name="priority">
+                            {Priority::ALL
+                                .map(|p| {
+                                    view! {
+                                        <option
+                                            value=p.as_str()
+                                            selected=move || priority.get() == p.as_str()
+                                        >
+                                            {p.label()}
+                                        </option>
+                                    }
+                                })}
+                        </select>
+                        <FieldMessage
+                            id="task-priority-error".to_owned()
+                            error=field_error(error, "priority")
+                        />
+                    </div>
+                    <Field
+                        id="task-due-date"
+                        label="Due date"
+                        name="due_date"
+                        kind="date"
+                        value=typed_or(error, "due_date", due)
+                        error=field_error(error, "due_date")
+                    />
+                </div>
+                <FormMessage error />
+                <button type="submit" class="button">
+                    "Save task"
+                </button>
+            </ActionForm>
+        </section>
+        <section class="panel danger-zone">
+            <ActionForm action=delete>
+                <input type="hidden" name="id" value=task.id />
+                <FormMessage error=delete_error />
+                <button type="submit" class="button danger">
+                    "Delete task"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

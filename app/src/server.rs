@@ -1,0 +1,86 @@
+//! What server functions need from the server: the database, the signed-in user, and a way to
+//! answer errors with the right status. Compiled only into the server.
+
+use crate::error::AppError;
+use domain::FieldError;
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use store::auth::AuthSession;
+use store::{Db, StoreError, User};
+
+pub fn db() -> Result<Db, AppError> {
+    use_context::<Db>().ok_or_else(|| {
+        tracing::error!("the database handle was not provided to the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub async fn auth_session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<AuthSession>()
+        .await
+        .map_err(|err| internal(&err))
+}
+
+/// The signed-in user, or `Unauthorized`.
+pub async fn require_user() -> Result<User, AppError> {
+    auth_session().await?.user.ok_or(AppError::Unauthorized)
+}
+
+/// Logs the whole cause chain and answers a message that reveals nothing of it.
+pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(error = %chain, "internal error in a server function");
+    AppError::Internal
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::EmailTaken => {
+                FieldError::new(domain::Email::FIELD, "An account with this email already exists.").into()
+            }
+            other => internal(&other),
+        }
+    }
+}
+
+fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Request(_) => StatusCode::BAD_REQUEST,
+        AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Gives an error answer its HTTP status. A plain form post (JavaScript off) is left alone: it is
+/// redirected back to its form with the error in the URL, and a 4xx would stop that redirect.
+pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        let form_post = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(http::header::ACCEPT).cloned())
+            .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
+            .unwrap_or(false);
+        if !form_post {
+            if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(status_of(error));
+            }
+        }
+    }
+    result
+}
+
+/// Sets the status of a page rendered on the server (404 for a missing project, say).
+pub fn set_page_status(status: StatusCode) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status);
+    }
+}

@@ -1,0 +1,60 @@
+use crate::{char_len, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// A project's name: trimmed, 1 to 100 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectName(String);
+
+impl ProjectName {
+    pub const FIELD: &'static str = "name";
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        if name.is_empty() || char_len(name) > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                Self::FIELD,
+                format!(
+                    "Project name must be between 1 and {} characters.",
+                    Self::MAX_CHARS
+                ),
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            ProjectName::parse("  Launch ").expect("valid").as_str(),
+            "Launch"
+        );
+        assert!(ProjectName::parse("   ").is_err());
+        assert!(ProjectName::parse(&"n".repeat(100)).is_ok());
+        let err = ProjectName::parse(&"n".repeat(101)).expect_err("too long");
+        assert_eq!(
+            err.message,
+            "Project name must be between 1 and 100 characters."
+        );
+    }
+}
+
+/// A project as people see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: i32,
+    pub name: String,
+}

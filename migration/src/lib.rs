@@ -1,0 +1,19 @@
+//! Taskdeck's schema. Every migration uses portable SeaQuery column types so the same files run on
+//! PostgreSQL and SQLite, and every one has a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_accounts;
+mod m20261124_000002_projects_and_tasks;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_accounts::Migration),
+            Box::new(m20261124_000002_projects_and_tasks::Migration),
+        ]
+    }
+}

@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# Installs, when missing, every build tool Taskdeck needs, at the versions that fit the lockfile.
+# Sourced by scripts/run and scripts/test; safe to run again (it only installs what is absent).
+#
+# cargo-leptos downloads its helpers from GitHub when they are not on PATH; these machines cannot
+# reach GitHub, so every helper it asks for is provided here first.
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.11
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*" >&2; }
+
+# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# Unpacks a crate's published source into a scratch directory and prints its path.
+crate_source() {
+  local name=$1 version=$2 scratch
+  scratch=$(mktemp -d)
+  mkdir -p "$scratch/probe/src"
+  printf '[package]\nname = "probe"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\n%s = "=%s"\n' \
+    "$name" "$version" > "$scratch/probe/Cargo.toml"
+  touch "$scratch/probe/src/lib.rs"
+  (cd "$scratch/probe" && cargo fetch -q >/dev/null 2>&1) || true
+  local archive
+  archive=$(ls "$HOME"/.cargo/registry/cache/*/"$name-$version.crate" 2>/dev/null | head -1)
+  [ -n "$archive" ] || { echo "could not download $name $version" >&2; return 1; }
+  tar -xzf "$archive" -C "$scratch"
+  echo "$scratch/$name-$version"
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then return; fi
+  log "building cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes on 2 cores, once)"
+  local src
+  src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
+  # Its lockfile pins a cargo-util-schemas that needs a newer rustc than stable 1.95.
+  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1)
+  cargo install --quiet --path "$src" --locked
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want=$(wasm_bindgen_version)
+  if wasm-bindgen --version 2>/dev/null | grep -q " $want"; then return; fi
+  log "building wasm-bindgen-cli $want (about 2 minutes, once)"
+  local src
+  src=$(crate_source wasm-bindgen-cli "$want")
+  # The published lockfile pins a webpki-roots release that is no longer in the index.
+  (cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; })
+  cargo install --quiet --path "$src" --locked
+}
+
+ensure_node_packages() {
+  if ! command -v npm >/dev/null; then
+    log "installing Node.js and npm from Debian"
+    apt_install nodejs npm
+  fi
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    log "installing npm packages for end2end/ (Playwright without its browser, binaryen's wasm-opt)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Chromium from Debian"
+    apt_install chromium
+  fi
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_cargo_leptos
+  ensure_node_packages
+}

@@ -1,0 +1,238 @@
+//! Configuration from environment variables (and an optional `.env`), validated once at start.
+//! A bad value stops the process with a message that names the variable and what it wants.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+use store::DbSettings;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/taskdeck.db?mode=rwc";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: DbSettings,
+    /// Where the server listens (Leptos's own `LEPTOS_SITE_ADDR`).
+    pub site_addr: SocketAddr,
+    /// The public URL people use, e.g. `https://tasks.example.com`.
+    pub app_url: String,
+    pub log: LogSettings,
+    pub run_migrations: bool,
+    pub session_idle_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    /// A `tracing` filter, e.g. `info` or `info,sqlx=warn`.
+    pub filter: String,
+    pub json: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{variable} is not valid: {wanted}")]
+    Invalid { variable: &'static str, wanted: String },
+    #[error("could not read .env: {0}")]
+    DotEnv(String),
+}
+
+impl Config {
+    /// Reads `.env` (if present) and then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(err) if err.not_found() => {}
+            Err(err) => return Err(ConfigError::DotEnv(err.to_string())),
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any source of variables; tests pass a map.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars { get: &get };
+        let site_addr: SocketAddr = vars.parse(
+            "LEPTOS_SITE_ADDR",
+            "127.0.0.1:3000".parse().expect("a valid default address"),
+            "an address and port to listen on, such as 127.0.0.1:3000 or 0.0.0.0:8080",
+        )?;
+        let app_url = match vars.raw("APP_URL") {
+            Some(url) => parse_app_url(&url)?,
+            None => format!("http://{site_addr}"),
+        };
+        let database_url = vars.raw("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        check_database_url(&database_url)?;
+        let secs = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            let value: u64 = vars.parse(name, default, "a whole number of seconds, 1 or more")?;
+            if value == 0 {
+                return Err(invalid(name, "a whole number of seconds, 1 or more"));
+            }
+            Ok(Duration::from_secs(value))
+        };
+        let max_connections: u32 = vars.parse("DATABASE_MAX_CONNECTIONS", 10, "a whole number from 1 to 1000")?;
+        if !(1..=1000).contains(&max_connections) {
+            return Err(invalid("DATABASE_MAX_CONNECTIONS", "a whole number from 1 to 1000"));
+        }
+        let min_connections: u32 = vars.parse(
+            "DATABASE_MIN_CONNECTIONS",
+            0,
+            "a whole number no larger than DATABASE_MAX_CONNECTIONS",
+        )?;
+        if min_connections > max_connections {
+            return Err(invalid(
+                "DATABASE_MIN_CONNECTIONS",
+                "a whole number no larger than DATABASE_MAX_CONNECTIONS",
+            ));
+        }
+        let slow_ms: u64 = vars.parse("DATABASE_SLOW_STATEMENT_MS", 500, "a whole number of milliseconds")?;
+        let database = DbSettings {
+            url: database_url,
+            max_connections,
+            min_connections,
+            connect_timeout: secs("DATABASE_CONNECT_TIMEOUT_SECS", 5)?,
+            acquire_timeout: secs("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?,
+            idle_timeout: secs("DATABASE_IDLE_TIMEOUT_SECS", 600)?,
+            slow_statement_threshold: Duration::from_millis(slow_ms),
+        };
+
+        let filter = vars.raw("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
+        if tracing_subscriber::EnvFilter::try_new(&filter).is_err() {
+            return Err(invalid(
+                "LOG_LEVEL",
+                "a log level (error, warn, info, debug, trace) or a filter such as info,sqlx=warn",
+            ));
+        }
+        let json = match vars.raw("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => false,
+            Some("json") => true,
+            Some(_) => return Err(invalid("LOG_FORMAT", "either pretty or json")),
+        };
+        let run_migrations = vars.parse("RUN_MIGRATIONS", true, "true or false")?;
+        let idle_minutes: u64 = vars.parse(
+            "SESSION_IDLE_TIMEOUT_MINUTES",
+            14 * 24 * 60,
+            "a whole number of minutes, 1 or more",
+        )?;
+        if idle_minutes == 0 {
+            return Err(invalid("SESSION_IDLE_TIMEOUT_MINUTES", "a whole number of minutes, 1 or more"));
+        }
+
+        Ok(Config {
+            database,
+            site_addr,
+            app_url,
+            log: LogSettings { filter, json },
+            run_migrations,
+            session_idle_timeout: Duration::from_secs(idle_minutes * 60),
+            request_timeout: secs("REQUEST_TIMEOUT_SECS", 30)?,
+        })
+    }
+
+    /// Cookies get the Secure flag when people reach Taskdeck over https.
+    pub fn is_https(&self) -> bool {
+        self.app_url.starts_with("https://")
+    }
+}
+
+struct Vars<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Vars<'_> {
+    /// The variable's value; unset and empty are the same.
+    fn raw(&self, name: &str) -> Option<String> {
+        (self.get)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: FromStr>(&self, name: &'static str, default: T, wanted: &str) -> Result<T, ConfigError> {
+        match self.raw(name) {
+            None => Ok(default),
+            Some(value) => value.parse().map_err(|_| invalid(name, wanted)),
+        }
+    }
+}
+
+fn invalid(variable: &'static str, wanted: &str) -> ConfigError {
+    ConfigError::Invalid {
+        variable,
+        wanted: format!("expected {wanted}"),
+    }
+}
+
+fn parse_app_url(raw: &str) -> Result<String, ConfigError> {
+    let wanted = "the public URL of Taskdeck with scheme and host and no path, such as https://tasks.example.com";
+    let url = raw.trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| invalid("APP_URL", wanted))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('#') || rest.contains(' ') {
+        return Err(invalid("APP_URL", wanted));
+    }
+    Ok(url.to_owned())
+}
+
+/// Checks the scheme only; the value is never echoed because it may hold a password.
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    let known = ["postgres://", "postgresql://", "sqlite:"];
+    if known.iter().any(|scheme| url.starts_with(scheme)) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "DATABASE_URL",
+            "a postgres://user:password@host/database URL or a sqlite://path/file.db?mode=rwc URL",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    fn error_of(vars: &[(&str, &str)]) -> String {
+        config(vars).expect_err("should be rejected").to_string()
+    }
+
+    #[test]
+    fn defaults_need_nothing_set() {
+        let config = config(&[]).expect("defaults are valid");
+        assert_eq!(config.database.url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.app_url, "http://127.0.0.1:3000");
+        assert!(!config.is_https());
+        assert!(config.run_migrations);
+    }
+
+    #[test]
+    fn messages_name_the_variable_and_what_it_wants() {
+        let message = error_of(&[("LEPTOS_SITE_ADDR", "localhost")]);
+        assert!(message.starts_with("LEPTOS_SITE_ADDR is not valid: expected an address"), "{message}");
+        let message = error_of(&[("DATABASE_MAX_CONNECTIONS", "0")]);
+        assert!(message.contains("DATABASE_MAX_CONNECTIONS"), "{message}");
+        let message = error_of(&[("LOG_FORMAT", "xml")]);
+        assert_eq!(message, "LOG_FORMAT is not valid: expected either pretty or json");
+        assert!(error_of(&[("APP_URL", "tasks.example.com")]).contains("APP_URL"));
+        assert!(error_of(&[("APP_URL", "https://example.com/app")]).contains("APP_URL"));
+        assert!(error_of(&[("DATABASE_ACQUIRE_TIMEOUT_SECS", "soon")]).contains("seconds"));
+        assert!(error_of(&[("DATABASE_MIN_CONNECTIONS", "20")]).contains("DATABASE_MIN_CONNECTIONS"));
+    }
+
+    #[test]
+    fn database_url_errors_never_echo_the_url() {
+        let message = error_of(&[("DATABASE_URL", "mysql://root:hunter2@db/tasks")]);
+        assert!(message.starts_with("DATABASE_URL is not valid"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn https_app_url_makes_cookies_secure() {
+        let config = config(&[("APP_URL", "https://tasks.example.com/")]).expect("valid");
+        assert_eq!(config.app_url, "https://tasks.example.com");
+        assert!(config.is_https());
+    }
+}

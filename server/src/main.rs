@@ -1,0 +1,102 @@
+//! `taskdeck`: serve the app, manage the schema, or load demo data.
+
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+use server::{config::Config, http, seed, telemetry};
+use std::process::ExitCode;
+use store::Db;
+
+#[derive(Parser)]
+#[command(name = "taskdeck", version, about = "A self-hostable task manager")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Taskdeck (the default).
+    Serve {
+        /// Do not apply pending migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply, revert or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Create a demo account with sample projects and tasks.
+    Seed,
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the most recent migrations.
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("taskdeck: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log);
+    match run(cli.command.unwrap_or(Command::Serve { no_migrate: false }), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "taskdeck stopped");
+            eprintln!("taskdeck: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(command: Command, config: Config) -> Result<(), BoxError> {
+    store::db::prepare_sqlite_dir(&config.database.url)?;
+    let db = Db::connect(&config.database)
+        .await
+        .map_err(|e| format!("could not connect to the database: {e}"))?;
+    match command {
+        Command::Serve { no_migrate } => {
+            if config.run_migrations && !no_migrate {
+                db.migrate_up().await?;
+            }
+            let mut leptos_options = get_configuration(None)?.leptos_options;
+            leptos_options.site_addr = config.site_addr;
+            let router = http::router(&config, db, leptos_options);
+            let listener = http::bind(config.site_addr).await?;
+            tracing::info!(address = %config.site_addr, url = %config.app_url, "serving Taskdeck");
+            http::serve(listener, router).await?;
+        }
+        Command::Migrate { action } => match action {
+            MigrateAction::Up => db.migrate_up().await?,
+            MigrateAction::Down { steps } => db.migrate_down(steps).await?,
+            MigrateAction::Status => {
+                for (name, applied) in db.migration_status().await? {
+                    println!("{} {name}", if applied { "applied" } else { "pending" });
+                }
+            }
+        },
+        Command::Seed => {
+            db.migrate_up().await?;
+            seed::run(&db).await?;
+            println!("Seeded. Sign in as {} with password {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+        }
+    }
+    Ok(())
+}

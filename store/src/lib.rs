@@ -1,0 +1,18 @@
+//! Taskdeck's persistence: one SeaORM code path for PostgreSQL and SQLite.
+//!
+//! Every query that reads or changes a project or task takes the acting user's id and answers
+//! `None` when the row is not theirs, so a caller cannot forget the ownership check.
+
+pub mod auth;
+pub mod db;
+mod entities;
+mod error;
+pub mod projects;
+pub mod sessions;
+pub mod tasks;
+pub mod users;
+
+pub use db::{Db, DbSettings};
+pub use error::StoreError;
+pub use tasks::TaskChanges;
+pub use users::{User, UserId};

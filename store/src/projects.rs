@@ -1,0 +1,83 @@
+//! Projects, always read and changed on behalf of their owner.
+
+use crate::entities::project;
+use crate::{Db, StoreError, UserId};
+use domain::{Project, ProjectName};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+pub(crate) fn to_project(model: project::Model) -> Project {
+    Project {
+        id: model.id,
+        name: model.name,
+    }
+}
+
+pub async fn list(db: &Db, owner: UserId) -> Result<Vec<Project>, StoreError> {
+    Ok(project::Entity::find()
+        .filter(project::Column::OwnerId.eq(owner))
+        .order_by_asc(project::Column::Name)
+        .order_by_asc(project::Column::Id)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(to_project)
+        .collect())
+}
+
+pub async fn create(db: &Db, owner: UserId, name: ProjectName) -> Result<Project, StoreError> {
+    let now = chrono::Utc::now();
+    let model = project::ActiveModel {
+        owner_id: Set(owner),
+        name: Set(name.into_inner()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await?;
+    Ok(to_project(model))
+}
+
+/// The project row, only when `owner` owns it.
+pub(crate) async fn find_owned(
+    db: &Db,
+    owner: UserId,
+    id: i32,
+) -> Result<Option<project::Model>, StoreError> {
+    Ok(project::Entity::find_by_id(id)
+        .filter(project::Column::OwnerId.eq(owner))
+        .one(db.conn())
+        .await?)
+}
+
+pub async fn get(db: &Db, owner: UserId, id: i32) -> Result<Option<Project>, StoreError> {
+    Ok(find_owned(db, owner, id).await?.map(to_project))
+}
+
+pub async fn rename(
+    db: &Db,
+    owner: UserId,
+    id: i32,
+    name: ProjectName,
+) -> Result<Option<Project>, StoreError> {
+    let Some(model) = find_owned(db, owner, id).await? else {
+        return Ok(None);
+    };
+    let mut active = model.into_active_model();
+    active.name = Set(name.into_inner());
+    active.updated_at = Set(chrono::Utc::now());
+    Ok(Some(to_project(active.update(db.conn()).await?)))
+}
+
+/// Deletes the project and, through the foreign key, its tasks. `false` when there was nothing of
+/// the owner's to delete.
+pub async fn delete(db: &Db, owner: UserId, id: i32) -> Result<bool, StoreError> {
+    let Some(model) = find_owned(db, owner, id).await? else {
+        return Ok(false);
+    };
+    model.delete(db.conn()).await?;
+    Ok(true)
+}

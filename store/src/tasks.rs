@@ -1,0 +1,187 @@
+//! Tasks, reached only through a project their owner owns.
+
+use crate::entities::{project, task};
+use crate::projects;
+use crate::{Db, StoreError, UserId};
+use domain::{Description, DueDate, Priority, Project, Status, Task, TaskTitle};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, JoinType, ModelTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Set,
+};
+
+/// Space left between neighbours in a column, so a card can later be placed between two others
+/// without renumbering the column.
+const POSITION_GAP: i64 = 1024;
+
+fn to_task(model: task::Model) -> Result<Task, StoreError> {
+    // A value outside the enums can only come from outside Taskdeck; say so rather than guess.
+    let corrupt = |what: &str, value: &str| {
+        StoreError::Database(sea_orm::DbErr::Type(format!(
+            "task {} has unknown {what} {value:?}",
+            model.id
+        )))
+    };
+    let status = Status::parse(&model.status).map_err(|_| corrupt("status", &model.status))?;
+    let priority =
+        Priority::parse(&model.priority).map_err(|_| corrupt("priority", &model.priority))?;
+    Ok(Task {
+        id: model.id,
+        project_id: model.project_id,
+        title: model.title,
+        description: model.description,
+        status,
+        priority,
+        due_date: model.due_date,
+        position: model.position,
+    })
+}
+
+/// A validated edit of every field the task form shows.
+#[derive(Clone, Debug)]
+pub struct TaskChanges {
+    pub title: TaskTitle,
+    pub description: Description,
+    pub status: Status,
+    pub priority: Priority,
+    pub due_date: DueDate,
+}
+
+fn to_tasks(models: Vec<task::Model>) -> Result<Vec<Task>, StoreError> {
+    models.into_iter().map(to_task).collect()
+}
+
+/// A project with all its tasks, ordered by column position.
+pub async fn board(
+    db: &Db,
+    owner: UserId,
+    project_id: i32,
+) -> Result<Option<(Project, Vec<Task>)>, StoreError> {
+    let Some(project) = projects::find_owned(db, owner, project_id).await? else {
+        return Ok(None);
+    };
+    let tasks = project
+        .find_related(task::Entity)
+        .order_by_asc(task::Column::Position)
+        .order_by_asc(task::Column::Id)
+        .all(db.conn())
+        .await?;
+    Ok(Some((projects::to_project(project), to_tasks(tasks)?)))
+}
+
+/// The position after the last card of a column.
+async fn next_position(db: &Db, project_id: i32, status: Status) -> Result<i64, StoreError> {
+    let last: Option<i64> = task::Entity::find()
+        .select_only()
+        .column_as(task::Column::Position.max(), "max")
+        .filter(task::Column::ProjectId.eq(project_id))
+        .filter(task::Column::Status.eq(status.as_str()))
+        .into_tuple::<Option<i64>>()
+        .one(db.conn())
+        .await?
+        .flatten();
+    Ok(last.map_or(0, |p| p + POSITION_GAP))
+}
+
+/// Adds a task at the bottom of "To do". `None` when the project is not the owner's.
+pub async fn create(
+    db: &Db,
+    owner: UserId,
+    project_id: i32,
+    title: TaskTitle,
+) -> Result<Option<Task>, StoreError> {
+    if projects::find_owned(db, owner, project_id).await?.is_none() {
+        return Ok(None);
+    }
+    let now = chrono::Utc::now();
+    let status = Status::Todo;
+    let model = task::ActiveModel {
+        project_id: Set(project_id),
+        title: Set(title.into_inner()),
+        description: Set(String::new()),
+        status: Set(status.as_str().to_owned()),
+        priority: Set(Priority::default().as_str().to_owned()),
+        due_date: Set(None),
+        position: Set(next_position(db, project_id, status).await?),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await?;
+    Ok(Some(to_task(model)?))
+}
+
+async fn find_owned(
+    db: &Db,
+    owner: UserId,
+    task_id: i32,
+) -> Result<Option<task::Model>, StoreError> {
+    Ok(task::Entity::find_by_id(task_id)
+        .join(JoinType::InnerJoin, task::Relation::Project.def())
+        .filter(project::Column::OwnerId.eq(owner))
+        .one(db.conn())
+        .await?)
+}
+
+pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, StoreError> {
+    find_owned(db, owner, task_id)
+        .await?
+        .map(to_task)
+        .transpose()
+}
+
+/// Saves every field of the form; a change of status moves the card to the bottom of its new column.
+pub async fn update(
+    db: &Db,
+    owner: UserId,
+    task_id: i32,
+    changes: TaskChanges,
+) -> Result<Option<Task>, StoreError> {
+    let Some(model) = find_owned(db, owner, task_id).await? else {
+        return Ok(None);
+    };
+    let moved = model.status != changes.status.as_str();
+    let project_id = model.project_id;
+    let mut active = model.into_active_model();
+    if moved {
+        active.position = Set(next_position(db, project_id, changes.status).await?);
+    }
+    active.title = Set(changes.title.into_inner());
+    active.description = Set(changes.description.into_inner());
+    active.status = Set(changes.status.as_str().to_owned());
+    active.priority = Set(changes.priority.as_str().to_owned());
+    active.due_date = Set(changes.due_date.0);
+    active.updated_at = Set(chrono::Utc::now());
+    Ok(Some(to_task(active.update(db.conn()).await?)?))
+}
+
+/// Moves a card to the bottom of another column.
+pub async fn move_to(
+    db: &Db,
+    owner: UserId,
+    task_id: i32,
+    status: Status,
+) -> Result<Option<Task>, StoreError> {
+    let Some(model) = find_owned(db, owner, task_id).await? else {
+        return Ok(None);
+    };
+    if model.status == status.as_str() {
+        return Ok(Some(to_task(model)?));
+    }
+    let position = next_position(db, model.project_id, status).await?;
+    let mut active = model.into_active_model();
+    active.status = Set(status.as_str().to_owned());
+    active.position = Set(position);
+    active.updated_at = Set(chrono::Utc::now());
+    Ok(Some(to_task(active.update(db.conn()).await?)?))
+}
+
+/// Deletes a task; answers the project it belonged to, or `None` when it was not the owner's.
+pub async fn delete(db: &Db, owner: UserId, task_id: i32) -> Result<Option<i32>, StoreError> {
+    let Some(model) = find_owned(db, owner, task_id).await? else {
+        return Ok(None);
+    };
+    let project_id = model.project_id;
+    model.delete(db.conn()).await?;
+    Ok(Some(project_id))
+}

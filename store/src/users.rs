@@ -1,0 +1,69 @@
+//! Accounts.
+
+use crate::entities::user;
+use crate::error::is_unique_violation;
+use crate::{Db, StoreError};
+use domain::Email;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+pub type UserId = i32;
+
+/// A signed-in person. `Debug` leaves out the password hash so it cannot reach a log.
+#[derive(Clone)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub(crate) password_hash: Option<String>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<user::Model> for User {
+    fn from(model: user::Model) -> Self {
+        Self {
+            id: model.id,
+            email: model.email,
+            password_hash: model.password_hash,
+        }
+    }
+}
+
+pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<User, StoreError> {
+    let model = user::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        password_hash: Set(Some(password_hash)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db.conn())
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            StoreError::EmailTaken
+        } else {
+            StoreError::Database(err)
+        }
+    })?;
+    Ok(model.into())
+}
+
+pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, StoreError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db.conn())
+        .await?
+        .map(User::from))
+}
+
+pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, StoreError> {
+    Ok(user::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .map(User::from))
+}
