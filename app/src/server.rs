@@ -43,9 +43,11 @@ pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::EmailTaken => {
-                FieldError::new(domain::Email::FIELD, "An account with this email already exists.").into()
-            }
+            StoreError::EmailTaken => FieldError::new(
+                domain::Email::FIELD,
+                "An account with this email already exists.",
+            )
+            .into(),
             other => internal(&other),
         }
     }

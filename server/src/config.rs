@@ -31,7 +31,10 @@ pub struct LogSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{variable} is not valid: {wanted}")]
-    Invalid { variable: &'static str, wanted: String },
+    Invalid {
+        variable: &'static str,
+        wanted: String,
+    },
     #[error("could not read .env: {0}")]
     DotEnv(String),
 }
@@ -59,7 +62,9 @@ impl Config {
             Some(url) => parse_app_url(&url)?,
             None => format!("http://{site_addr}"),
         };
-        let database_url = vars.raw("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_url = vars
+            .raw("DATABASE_URL")
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         check_database_url(&database_url)?;
         let secs = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             let value: u64 = vars.parse(name, default, "a whole number of seconds, 1 or more")?;
@@ -68,9 +73,16 @@ impl Config {
             }
             Ok(Duration::from_secs(value))
         };
-        let max_connections: u32 = vars.parse("DATABASE_MAX_CONNECTIONS", 10, "a whole number from 1 to 1000")?;
+        let max_connections: u32 = vars.parse(
+            "DATABASE_MAX_CONNECTIONS",
+            10,
+            "a whole number from 1 to 1000",
+        )?;
         if !(1..=1000).contains(&max_connections) {
-            return Err(invalid("DATABASE_MAX_CONNECTIONS", "a whole number from 1 to 1000"));
+            return Err(invalid(
+                "DATABASE_MAX_CONNECTIONS",
+                "a whole number from 1 to 1000",
+            ));
         }
         let min_connections: u32 = vars.parse(
             "DATABASE_MIN_CONNECTIONS",
@@ -83,7 +95,11 @@ impl Config {
                 "a whole number no larger than DATABASE_MAX_CONNECTIONS",
             ));
         }
-        let slow_ms: u64 = vars.parse("DATABASE_SLOW_STATEMENT_MS", 500, "a whole number of milliseconds")?;
+        let slow_ms: u64 = vars.parse(
+            "DATABASE_SLOW_STATEMENT_MS",
+            500,
+            "a whole number of milliseconds",
+        )?;
         let database = DbSettings {
             url: database_url,
             max_connections,
@@ -113,7 +129,10 @@ impl Config {
             "a whole number of minutes, 1 or more",
         )?;
         if idle_minutes == 0 {
-            return Err(invalid("SESSION_IDLE_TIMEOUT_MINUTES", "a whole number of minutes, 1 or more"));
+            return Err(invalid(
+                "SESSION_IDLE_TIMEOUT_MINUTES",
+                "a whole number of minutes, 1 or more",
+            ));
         }
 
         Ok(Config {
@@ -140,10 +159,17 @@ struct Vars<'a> {
 impl Vars<'_> {
     /// The variable's value; unset and empty are the same.
     fn raw(&self, name: &str) -> Option<String> {
-        (self.get)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        (self.get)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
-    fn parse<T: FromStr>(&self, name: &'static str, default: T, wanted: &str) -> Result<T, ConfigError> {
+    fn parse<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        wanted: &str,
+    ) -> Result<T, ConfigError> {
         match self.raw(name) {
             None => Ok(default),
             Some(value) => value.parse().map_err(|_| invalid(name, wanted)),
@@ -165,7 +191,12 @@ fn parse_app_url(raw: &str) -> Result<String, ConfigError> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| invalid("APP_URL", wanted))?;
-    if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('#') || rest.contains(' ') {
+    if rest.is_empty()
+        || rest.contains('/')
+        || rest.contains('?')
+        || rest.contains('#')
+        || rest.contains(' ')
+    {
         return Err(invalid("APP_URL", wanted));
     }
     Ok(url.to_owned())
@@ -190,7 +221,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -211,21 +245,32 @@ mod tests {
     #[test]
     fn messages_name_the_variable_and_what_it_wants() {
         let message = error_of(&[("LEPTOS_SITE_ADDR", "localhost")]);
-        assert!(message.starts_with("LEPTOS_SITE_ADDR is not valid: expected an address"), "{message}");
+        assert!(
+            message.starts_with("LEPTOS_SITE_ADDR is not valid: expected an address"),
+            "{message}"
+        );
         let message = error_of(&[("DATABASE_MAX_CONNECTIONS", "0")]);
         assert!(message.contains("DATABASE_MAX_CONNECTIONS"), "{message}");
         let message = error_of(&[("LOG_FORMAT", "xml")]);
-        assert_eq!(message, "LOG_FORMAT is not valid: expected either pretty or json");
+        assert_eq!(
+            message,
+            "LOG_FORMAT is not valid: expected either pretty or json"
+        );
         assert!(error_of(&[("APP_URL", "tasks.example.com")]).contains("APP_URL"));
         assert!(error_of(&[("APP_URL", "https://example.com/app")]).contains("APP_URL"));
         assert!(error_of(&[("DATABASE_ACQUIRE_TIMEOUT_SECS", "soon")]).contains("seconds"));
-        assert!(error_of(&[("DATABASE_MIN_CONNECTIONS", "20")]).contains("DATABASE_MIN_CONNECTIONS"));
+        assert!(
+            error_of(&[("DATABASE_MIN_CONNECTIONS", "20")]).contains("DATABASE_MIN_CONNECTIONS")
+        );
     }
 
     #[test]
     fn database_url_errors_never_echo_the_url() {
         let message = error_of(&[("DATABASE_URL", "mysql://root:hunter2@db/tasks")]);
-        assert!(message.starts_with("DATABASE_URL is not valid"), "{message}");
+        assert!(
+            message.starts_with("DATABASE_URL is not valid"),
+            "{message}"
+        );
         assert!(!message.contains("hunter2"), "{message}");
     }
 

@@ -4,11 +4,12 @@ use crate::Config;
 use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
-use http::StatusCode;
 use axum_login::AuthManagerLayerBuilder;
+use http::StatusCode;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use store::auth::Backend;
 use store::sessions::DbSessionStore;
 use store::Db;
@@ -21,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Builds the whole application router.
 pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
         .with_name("taskdeck_session")
@@ -30,7 +31,8 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions) -> Router 
         .with_same_site(SameSite::Lax)
         .with_secure(config.is_https())
         .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(config.session_idle_timeout).unwrap_or(time::Duration::days(14)),
+            time::Duration::try_from(config.session_idle_timeout)
+                .unwrap_or(time::Duration::days(14)),
         ));
     let auth_layer = AuthManagerLayerBuilder::new(Backend::new(db.clone()), session_layer).build();
 
@@ -51,18 +53,30 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions) -> Router 
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(auth_layer)
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(leptos_options)
 }
 
-/// Binds the listening socket. TCP_NODELAY matters: without it, Nagle's algorithm and delayed
-/// ACKs add ~40 ms to every streamed response on a keep-alive connection.
+/// The app's routes, generated once per process. Generating them runs the app with resource
+/// loading suppressed process-wide (leptos#4773), so a second generation while another router is
+/// serving (several servers in one test binary) could leave a page's resources pending forever.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Binds the listening socket.
 pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
 }
 
-/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight. TCP_NODELAY matters:
+/// without it, Nagle's algorithm and delayed ACKs add ~40 ms to every streamed response on a
+/// keep-alive connection.
 pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {

@@ -54,7 +54,12 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.log);
-    match run(cli.command.unwrap_or(Command::Serve { no_migrate: false }), config).await {
+    match run(
+        cli.command.unwrap_or(Command::Serve { no_migrate: false }),
+        config,
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "taskdeck stopped");
@@ -95,7 +100,11 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
         Command::Seed => {
             db.migrate_up().await?;
             seed::run(&db).await?;
-            println!("Seeded. Sign in as {} with password {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+            println!(
+                "Seeded. Sign in as {} with password {}",
+                seed::DEMO_EMAIL,
+                seed::DEMO_PASSWORD
+            );
         }
     }
     Ok(())

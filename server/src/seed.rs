@@ -20,17 +20,42 @@ const PROJECTS: &[(&str, &[(&str, Status, Priority, Option<&str>)])] = &[
     (
         "Website relaunch",
         &[
-            ("Collect content from every team", Status::Done, Priority::Medium, None),
-            ("Draft the new navigation", Status::InProgress, Priority::High, Some("2026-12-04")),
-            ("Review accessibility of the templates", Status::Todo, Priority::High, Some("2026-12-11")),
-            ("Set up redirects from old URLs", Status::Todo, Priority::Urgent, Some("2026-12-15")),
+            (
+                "Collect content from every team",
+                Status::Done,
+                Priority::Medium,
+                None,
+            ),
+            (
+                "Draft the new navigation",
+                Status::InProgress,
+                Priority::High,
+                Some("2026-12-04"),
+            ),
+            (
+                "Review accessibility of the templates",
+                Status::Todo,
+                Priority::High,
+                Some("2026-12-11"),
+            ),
+            (
+                "Set up redirects from old URLs",
+                Status::Todo,
+                Priority::Urgent,
+                Some("2026-12-15"),
+            ),
         ],
     ),
     (
         "Team offsite",
         &[
             ("Book the venue", Status::Done, Priority::High, None),
-            ("Plan the agenda", Status::InProgress, Priority::Medium, Some("2026-12-01")),
+            (
+                "Plan the agenda",
+                Status::InProgress,
+                Priority::Medium,
+                Some("2026-12-01"),
+            ),
             ("Send travel details", Status::Todo, Priority::Low, None),
         ],
     ),
@@ -47,7 +72,9 @@ pub async fn run(db: &Db) -> Result<(), SeedError> {
     for (name, tasks) in PROJECTS {
         let project = store::projects::create(db, user.id, ProjectName::parse(name)?).await?;
         for (title, status, priority, due) in *tasks {
-            let Some(task) = store::tasks::create(db, user.id, project.id, TaskTitle::parse(title)?).await? else {
+            let Some(task) =
+                store::tasks::create(db, user.id, project.id, TaskTitle::parse(title)?).await?
+            else {
                 continue;
             };
             let changes = TaskChanges {

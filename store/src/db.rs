@@ -104,7 +104,10 @@ impl Db {
 /// Creates the folder of a SQLite database file, so the zero-configuration default works on a
 /// fresh checkout. Other URLs are left alone.
 pub fn prepare_sqlite_dir(url: &str) -> std::io::Result<()> {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
         return Ok(());
     };
     let path = rest.split('?').next().unwrap_or_default();

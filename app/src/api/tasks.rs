@@ -13,55 +13,63 @@ pub struct Board {
 #[server(endpoint = "get_board")]
 pub async fn get_board(project_id: i32) -> Result<Board, AppError> {
     use crate::server::{answer, db, require_user};
-    answer(async move {
-        let user = require_user().await?;
-        let (project, tasks) = store::tasks::board(&db()?, user.id, project_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(Board { project, tasks })
-    }
-    .await)
+    answer(
+        async move {
+            let user = require_user().await?;
+            let (project, tasks) = store::tasks::board(&db()?, user.id, project_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Board { project, tasks })
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "create_task")]
 pub async fn create_task(project_id: i32, title: String) -> Result<Task, AppError> {
     use crate::server::{answer, db, require_user};
     use domain::TaskTitle;
-    answer(async move {
-        let user = require_user().await?;
-        let parsed = TaskTitle::parse(&title)
-            .map_err(|e| AppError::from(e).with_values([(TaskTitle::FIELD, title.as_str())]))?;
-        store::tasks::create(&db()?, user.id, project_id, parsed)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await)
+    answer(
+        async move {
+            let user = require_user().await?;
+            let parsed = TaskTitle::parse(&title)
+                .map_err(|e| AppError::from(e).with_values([(TaskTitle::FIELD, title.as_str())]))?;
+            store::tasks::create(&db()?, user.id, project_id, parsed)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "get_task")]
 pub async fn get_task(id: i32) -> Result<Task, AppError> {
     use crate::server::{answer, db, require_user};
-    answer(async move {
-        let user = require_user().await?;
-        store::tasks::get(&db()?, user.id, id)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await)
+    answer(
+        async move {
+            let user = require_user().await?;
+            store::tasks::get(&db()?, user.id, id)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "move_task")]
 pub async fn move_task(id: i32, status: String) -> Result<Task, AppError> {
     use crate::server::{answer, db, require_user};
     use domain::Status;
-    answer(async move {
-        let user = require_user().await?;
-        let status = Status::parse(&status)?;
-        store::tasks::move_to(&db()?, user.id, id, status)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await)
+    answer(
+        async move {
+            let user = require_user().await?;
+            let status = Status::parse(&status)?;
+            store::tasks::move_to(&db()?, user.id, id, status)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "update_task")]
@@ -76,52 +84,62 @@ pub async fn update_task(
     use crate::server::{answer, db, require_user};
     use domain::{Description, DueDate, Invalid, Priority, Status, TaskTitle};
     use store::TaskChanges;
-    answer(async move {
-        let user = require_user().await?;
-        let mut invalid = Invalid::default();
-        let changes = (
-            invalid.check(TaskTitle::parse(&title)),
-            invalid.check(Description::parse(&description)),
-            invalid.check(Status::parse(&status)),
-            invalid.check(Priority::parse(&priority)),
-            invalid.check(DueDate::parse(&due_date)),
-        );
-        let (Some(title_ok), Some(description_ok), Some(status), Some(priority), Some(due_date_ok)) = changes
-        else {
-            return Err(AppError::from(invalid).with_values([
-                (TaskTitle::FIELD, title.as_str()),
-                (Description::FIELD, description.as_str()),
-                (Status::FIELD, status.as_str()),
-                (Priority::FIELD, priority.as_str()),
-                (DueDate::FIELD, due_date.as_str()),
-            ]));
-        };
-        let changes = TaskChanges {
-            title: title_ok,
-            description: description_ok,
-            status,
-            priority,
-            due_date: due_date_ok,
-        };
-        let task = store::tasks::update(&db()?, user.id, id, changes)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        leptos_axum::redirect(&format!("/projects/{}", task.project_id));
-        Ok(())
-    }
-    .await)
+    answer(
+        async move {
+            let user = require_user().await?;
+            let mut invalid = Invalid::default();
+            let changes = (
+                invalid.check(TaskTitle::parse(&title)),
+                invalid.check(Description::parse(&description)),
+                invalid.check(Status::parse(&status)),
+                invalid.check(Priority::parse(&priority)),
+                invalid.check(DueDate::parse(&due_date)),
+            );
+            let (
+                Some(title_ok),
+                Some(description_ok),
+                Some(status),
+                Some(priority),
+                Some(due_date_ok),
+            ) = changes
+            else {
+                return Err(AppError::from(invalid).with_values([
+                    (TaskTitle::FIELD, title.as_str()),
+                    (Description::FIELD, description.as_str()),
+                    (Status::FIELD, status.as_str()),
+                    (Priority::FIELD, priority.as_str()),
+                    (DueDate::FIELD, due_date.as_str()),
+                ]));
+            };
+            let changes = TaskChanges {
+                title: title_ok,
+                description: description_ok,
+                status,
+                priority,
+                due_date: due_date_ok,
+            };
+            let task = store::tasks::update(&db()?, user.id, id, changes)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            leptos_axum::redirect(&format!("/projects/{}", task.project_id));
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "delete_task")]
 pub async fn delete_task(id: i32) -> Result<(), AppError> {
     use crate::server::{answer, db, require_user};
-    answer(async move {
-        let user = require_user().await?;
-        let project_id = store::tasks::delete(&db()?, user.id, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        leptos_axum::redirect(&format!("/projects/{project_id}"));
-        Ok(())
-    }
-    .await)
+    answer(
+        async move {
+            let user = require_user().await?;
+            let project_id = store::tasks::delete(&db()?, user.id, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            leptos_axum::redirect(&format!("/projects/{project_id}"));
+            Ok(())
+        }
+        .await,
+    )
 }

@@ -19,7 +19,11 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
 }
 
 /// What was typed into a field before a failed submit, else `fallback`.
-pub fn typed_or(error: Signal<Option<AppError>>, field: &'static str, fallback: String) -> Signal<String> {
+pub fn typed_or(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+    fallback: String,
+) -> Signal<String> {
     Signal::derive(move || {
         error
             .get()

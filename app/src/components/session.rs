@@ -1,7 +1,7 @@
 //! Who is signed in, shared by every page. The account actions live here so the header refreshes
 //! whenever one of them completes.
 
-use crate::api::accounts::{current_user, SignedInUser, SignIn, SignOut, SignUp};
+use crate::api::accounts::{current_user, SignIn, SignOut, SignUp, SignedInUser};
 use crate::error::AppError;
 use leptos::prelude::*;
 

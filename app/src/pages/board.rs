@@ -15,7 +15,13 @@ pub fn BoardPage() -> impl IntoView {
     let create = ServerAction::<CreateTask>::new();
     let move_task = ServerAction::<MoveTask>::new();
     let board = Resource::new(
-        move || (project_id(), create.version().get(), move_task.version().get()),
+        move || {
+            (
+                project_id(),
+                create.version().get(),
+                move_task.version().get(),
+            )
+        },
         |(id, _, _)| async move {
             match id {
                 Some(id) => get_board(id).await,
@@ -45,7 +51,11 @@ fn BoardView(
     let move_error = last_error(move_task);
     let Board { project, tasks } = board;
     let columns = Status::ALL.map(|status| {
-        let cards: Vec<Task> = tasks.iter().filter(|t| t.status == status).cloned().collect();
+        let cards: Vec<Task> = tasks
+            .iter()
+            .filter(|t| t.status == status)
+            .cloned()
+            .collect();
         view! { <Column status cards move_task /> }
     });
     view! {

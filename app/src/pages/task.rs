@@ -1,6 +1,8 @@
 use super::route_id;
 use crate::api::tasks::{get_task, DeleteTask, UpdateTask};
-use crate::components::form::{field_error, last_error, typed_or, Field, FieldMessage, FormMessage};
+use crate::components::form::{
+    field_error, last_error, typed_or, Field, FieldMessage, FormMessage,
+};
 use crate::components::outcome::failed;
 use crate::error::AppError;
 use domain::{Priority, Status, Task};

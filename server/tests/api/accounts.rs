@@ -1,0 +1,203 @@
+use crate::helpers::{error_text, location, unique_email, TestApp, TestDb, PASSWORD};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+
+on_both_databases!(
+    sign_up_signs_in,
+    sign_up_rejects_bad_input_and_keeps_the_account,
+    sign_in_and_sign_out,
+    sessions_survive_a_restart,
+    anonymous_visitors_are_sent_to_sign_in,
+    plain_form_errors_come_back_to_the_form,
+);
+
+async fn sign_up_signs_in(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let client = app.client();
+    let email = unique_email("ada");
+    let response = client
+        .call("sign_up", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(location(&response), "/projects");
+
+    let html = client.page_html("/projects").await;
+    assert!(html.contains(&email), "the header shows who is signed in");
+    assert!(html.contains("No projects yet."));
+}
+
+async fn sign_up_rejects_bad_input_and_keeps_the_account(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let client = app.client();
+
+    let response = client
+        .call(
+            "sign_up",
+            &[("email", "not-an-email"), ("password", "short")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = error_text(response).await;
+    assert!(body.contains("Enter a valid email address."), "{body}");
+    assert!(
+        body.contains("Password must be at least 8 characters."),
+        "{body}"
+    );
+    assert!(
+        !body.contains("short"),
+        "a password is never echoed back: {body}"
+    );
+
+    let email = unique_email("grace");
+    client
+        .call_ok("sign_up", &[("email", &email), ("password", PASSWORD)])
+        .await;
+
+    // The same address in another case is the same account.
+    let other = app.client();
+    let response = other
+        .call(
+            "sign_up",
+            &[
+                ("email", &email.to_uppercase()),
+                ("password", "another password"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_text(response)
+        .await
+        .contains("An account with this email already exists."));
+
+    // The first account still signs in with its own password, not the second one's.
+    let response = other
+        .call(
+            "sign_in",
+            &[("email", &email), ("password", "another password")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    other
+        .call_ok("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+}
+
+async fn sign_in_and_sign_out(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let email = unique_email("linus");
+    app.signed_in_client(&email).await;
+
+    let client = app.client();
+    let response = client
+        .call(
+            "sign_in",
+            &[("email", &email), ("password", "wrong password")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = error_text(response).await;
+    assert!(body.contains("Email or password is incorrect."), "{body}");
+
+    let response = client
+        .call(
+            "sign_in",
+            &[("email", "nobody@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(
+        error_text(response)
+            .await
+            .contains("Email or password is incorrect."),
+        "an unknown email gets the same answer"
+    );
+
+    let response = client
+        .call("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(location(&response), "/projects");
+    assert!(client.page_html("/projects").await.contains(&email));
+
+    client.call_ok("sign_out", &[]).await;
+    let response = client.page("/projects").await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/login");
+    let response = client.call("list_projects", &[]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn sessions_survive_a_restart(db: TestDb) {
+    let first = TestApp::spawn(&db).await;
+    let email = unique_email("restart");
+    let client = first.signed_in_client(&email).await;
+    drop(first);
+
+    // A new server process on the same database knows the session.
+    let second = TestApp::spawn(&db).await;
+    let client = crate::helpers::TestClient {
+        address: second.address.clone(),
+        http: client.http,
+    };
+    let html = client.page_html("/projects").await;
+    assert!(html.contains(&email), "still signed in after the restart");
+}
+
+async fn anonymous_visitors_are_sent_to_sign_in(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let client = app.client();
+    for path in [
+        "/projects",
+        "/projects/1",
+        "/projects/1/settings",
+        "/tasks/1",
+    ] {
+        let response = client.page(path).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(location(&response), "/login", "{path}");
+    }
+    for function in ["list_projects", "get_board", "get_task", "create_project"] {
+        let response = client
+            .call(function, &[("project_id", "1"), ("id", "1"), ("name", "x")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{function}");
+    }
+    let html = client.page_html("/").await;
+    assert!(html.contains("Sign up") && html.contains("Sign in"));
+    let response = client.page("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+async fn plain_form_errors_come_back_to_the_form(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let client = app.signed_in_client(&unique_email("nojs")).await;
+
+    let too_long = "x".repeat(101);
+    let response = client
+        .post_form("create_project", &[("name", &too_long)], "/projects")
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let back = location(&response);
+    let path = back
+        .strip_prefix(&client.address)
+        .unwrap_or(&back)
+        .to_owned();
+    assert!(
+        path.starts_with("/projects?"),
+        "redirected back to the form: {back}"
+    );
+
+    let html = client.page_html(&path).await;
+    assert!(html.contains("Project name must be between 1 and 100 characters."));
+    assert!(
+        html.contains(&too_long),
+        "what was typed is still in the field"
+    );
+
+    let response = client
+        .post_form("create_project", &[("name", "Garden")], "/projects")
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let to = location(&response);
+    assert!(to.starts_with("/projects/"), "{to}");
+    assert!(client.page_html(&to).await.contains("Garden"));
+}

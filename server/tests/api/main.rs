@@ -1,0 +1,9 @@
+//! Integration tests: the real Taskdeck router on a real port, against a fresh SQLite file and a
+//! fresh PostgreSQL database. Every scenario runs on both.
+
+mod helpers;
+
+mod accounts;
+mod isolation;
+mod migrations;
+mod projects_and_tasks;
