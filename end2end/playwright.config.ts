@@ -14,7 +14,8 @@ export default defineConfig({
   testDir: "./tests",
   fullyParallel: false,
   workers: 1,
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a flaky test is a bug to fix, not to hide.
+  retries: 0,
   reporter: "list",
   timeout: 30_000,
   expect: { timeout: 10_000 },

@@ -16,7 +16,10 @@ pub enum SeedError {
     Invalid(#[from] domain::FieldError),
 }
 
-const PROJECTS: &[(&str, &[(&str, Status, Priority, Option<&str>)])] = &[
+/// A sample task: title, status, priority and due date (YYYY-MM-DD).
+type SampleTask = (&'static str, Status, Priority, Option<&'static str>);
+
+const PROJECTS: &[(&str, &[SampleTask])] = &[
     (
         "Website relaunch",
         &[
