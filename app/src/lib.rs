@@ -12,6 +12,7 @@ use components::header::Header;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
 use pages::{
     board::BoardPage, home::HomePage, not_found::NotFound, projects::ProjectsPage,
@@ -42,7 +43,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    components::session::provide_session();
 
     // Lets tests (and people debugging) tell when the WASM has taken over the page.
     Effect::new(|_| {
@@ -57,23 +57,39 @@ pub fn App() -> impl IntoView {
             if title.is_empty() { "Taskdeck".to_owned() } else { format!("{title} · Taskdeck") }
         } />
         <Router>
-            <Header />
-            <main class="page">
-                // Async rendering waits for the data, so a page can still answer 404 or redirect.
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async />
-                    <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/projects/:id/settings")
-                        view=ProjectSettingsPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
+            <Layout />
         </Router>
+    }
+}
+
+/// Everything inside the router. A form posted without JavaScript comes back with its error in
+/// the URL (`__path`, `__err`); `<Routes>` hands it only to actions created inside a route, so it
+/// is handed here too, to the session's actions that every page shares.
+#[component]
+fn Layout() -> impl IntoView {
+    let failed_action =
+        use_query_map().with_untracked(|query| query.get("__path").zip(query.get("__err")));
+    if let Some((path, err)) = failed_action {
+        provide_context(leptos::server::ServerActionError::new(&path, &err));
+    }
+    components::session::provide_session();
+    view! {
+        <Header />
+        <main class="page">
+            // Async rendering waits for the data, so a page can still answer 404 or redirect.
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async />
+                <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/projects/:id/settings")
+                    view=ProjectSettingsPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
     }
 }

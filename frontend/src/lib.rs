@@ -1,5 +1,8 @@
 //! The browser entry point: hydrates the server-rendered page into the interactive app.
 
+// Hydrating the board's nested view types goes deeper than the default query depth of 128.
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -32,6 +32,20 @@ pub fn typed_or(
     })
 }
 
+/// An always-empty value that is written again after every submit of `action`: a password field
+/// is emptied after a failed attempt, as it is when the page reloads without JavaScript.
+pub fn emptied_after_submit<S>(action: ServerAction<S>) -> Signal<String>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.version().track();
+        String::new()
+    })
+}
+
 /// A labelled input with its error message.
 #[component]
 pub fn Field(

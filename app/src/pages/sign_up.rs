@@ -1,4 +1,6 @@
-use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
+use crate::components::form::{
+    emptied_after_submit, field_error, last_error, typed_or, Field, FormMessage,
+};
 use crate::components::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,6 +36,7 @@ pub fn SignUpPage() -> impl IntoView {
                     name="password"
                     kind="password"
                     autocomplete="new-password"
+                    value=emptied_after_submit(session.sign_up)
                     error=field_error(error, "password")
                 />
                 <p class="hint">"At least 8 characters."</p>
