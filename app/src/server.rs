@@ -36,7 +36,31 @@ pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
         chain.push_str(&cause.to_string());
         source = cause.source();
     }
-    tracing::error!(error = %chain, "internal error in a server function");
+    // Server functions run on tasks of their own, outside the request's tracing span and Sentry
+    // scope, so the request they serve is named here. The path only: a query string can carry
+    // what someone typed.
+    let request = use_context::<http::request::Parts>();
+    let method = request
+        .as_ref()
+        .map(|r| r.method.to_string())
+        .unwrap_or_default();
+    let path = request
+        .as_ref()
+        .map(|r| r.uri.path().to_owned())
+        .unwrap_or_default();
+    let request_id = request
+        .as_ref()
+        .and_then(|r| r.headers.get("x-request-id"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    tracing::error!(
+        error = %chain,
+        http.method = %method,
+        url.path = %path,
+        request_id = %request_id,
+        "internal error in a server function"
+    );
     AppError::Internal
 }
 

@@ -19,6 +19,17 @@ pub struct Config {
     pub run_migrations: bool,
     pub session_idle_timeout: Duration,
     pub request_timeout: Duration,
+    /// Where `/metrics` is served, apart from the public listener.
+    pub metrics_addr: SocketAddr,
+    pub error_reporting: ErrorReportingSettings,
+}
+
+/// Sentry: off unless `SENTRY_DSN` is set.
+#[derive(Clone, Debug)]
+pub struct ErrorReportingSettings {
+    pub dsn: Option<sentry::types::Dsn>,
+    pub environment: String,
+    pub release: String,
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +146,36 @@ impl Config {
             ));
         }
 
+        let metrics_addr: SocketAddr = vars.parse(
+            "METRICS_ADDR",
+            "127.0.0.1:9464".parse().expect("a valid default address"),
+            "an address and port for /metrics, such as 127.0.0.1:9464",
+        )?;
+        if metrics_addr == site_addr && site_addr.port() != 0 {
+            return Err(invalid(
+                "METRICS_ADDR",
+                "an address other than LEPTOS_SITE_ADDR, so metrics stay off the public listener",
+            ));
+        }
+        let dsn = match vars.raw("SENTRY_DSN") {
+            None => None,
+            Some(raw) => Some(raw.parse().map_err(|_| {
+                invalid(
+                    "SENTRY_DSN",
+                    "a Sentry DSN such as https://PUBLIC_KEY@sentry.example.com/PROJECT_ID",
+                )
+            })?),
+        };
+        let error_reporting = ErrorReportingSettings {
+            dsn,
+            environment: vars
+                .raw("SENTRY_ENVIRONMENT")
+                .unwrap_or_else(|| "production".to_owned()),
+            release: vars
+                .raw("SENTRY_RELEASE")
+                .unwrap_or_else(|| format!("taskdeck@{}", env!("CARGO_PKG_VERSION"))),
+        };
+
         Ok(Config {
             database,
             site_addr,
@@ -143,6 +184,8 @@ impl Config {
             run_migrations,
             session_idle_timeout: Duration::from_secs(idle_minutes * 60),
             request_timeout: secs("REQUEST_TIMEOUT_SECS", 30)?,
+            metrics_addr,
+            error_reporting,
         })
     }
 
@@ -230,6 +273,26 @@ mod tests {
 
     fn error_of(vars: &[(&str, &str)]) -> String {
         config(vars).expect_err("should be rejected").to_string()
+    }
+
+    #[test]
+    fn a_malformed_sentry_dsn_is_named() {
+        let message = error_of(&[("SENTRY_DSN", "not a dsn")]);
+        assert!(message.contains("SENTRY_DSN"), "{message}");
+        let config = config(&[("SENTRY_DSN", "http://key@127.0.0.1:9000/42")]).expect("valid DSN");
+        assert_eq!(
+            config
+                .error_reporting
+                .dsn
+                .map(|d| d.project_id().to_string()),
+            Some("42".to_owned())
+        );
+    }
+
+    #[test]
+    fn metrics_stay_off_the_public_listener() {
+        let message = error_of(&[("LEPTOS_SITE_ADDR", "127.0.0.1:9464")]);
+        assert!(message.contains("METRICS_ADDR"), "{message}");
     }
 
     #[test]

@@ -1,28 +1,35 @@
 //! The HTTP stack in one place: routes, sessions and sign-in, and the middleware around them.
 
+use crate::error_reporting::Tunnel;
+use crate::health::Health;
+use crate::requests;
+use crate::web_vitals::WebVitals;
 use crate::Config;
 use app::{shell, App};
-use axum::routing::get;
-use axum::Router;
+use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use sentry::integrations::tower::{NewSentryLayer, SentryHttpLayer};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 use store::auth::Backend;
 use store::sessions::DbSessionStore;
 use store::Db;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// Builds the whole application router.
-pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions) -> Router {
+/// Builds the whole application router. `health` is shared with `serve`, which marks the
+/// server as not ready once it starts shutting down.
+pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &Health) -> Router {
     let routes = route_list();
+    let route_templates = routes.iter().map(|route| route.path().to_owned());
+    let web_vitals = WebVitals::new(route_templates);
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
         .with_name("taskdeck_session")
@@ -36,8 +43,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions) -> Router 
         ));
     let auth_layer = AuthManagerLayerBuilder::new(Backend::new(db.clone()), session_layer).build();
 
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+    let mut app = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
             routes,
@@ -50,14 +56,27 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions) -> Router 
                 move || shell(leptos_options.clone())
             },
         )
+        .merge(health.routes())
+        .merge(web_vitals.routes());
+    if let Some(dsn) = &config.error_reporting.dsn {
+        app = app.merge(Tunnel::new(dsn.clone()).routes());
+    }
+
+    // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
+    app.route_layer(middleware::from_fn(requests::label))
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(auth_layer)
         .layer(CompressionLayer::new())
+        // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
+        // hook has already reported it.
+        .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(SentryHttpLayer::new().enable_transaction())
+        .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
+        .layer(middleware::from_fn(requests::observe))
         .with_state(leptos_options)
 }
 
@@ -77,16 +96,22 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight. TCP_NODELAY matters:
 /// without it, Nagle's algorithm and delayed ACKs add ~40 ms to every streamed response on a
 /// keep-alive connection.
-pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, router: Router, health: Health) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         if let Err(err) = tcp.set_nodelay(true) {
             tracing::warn!(%err, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        health.begin_shutdown();
+    })
+    .await
 }
 
 async fn shutdown_signal() {

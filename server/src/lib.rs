@@ -1,8 +1,14 @@
 //! The taskdeck server: configuration, the HTTP stack and the commands of the binary.
 
 pub mod config;
+pub mod error_reporting;
+pub mod health;
 pub mod http;
+pub mod metrics;
+pub mod rate_limit;
+mod requests;
 pub mod seed;
 pub mod telemetry;
+pub mod web_vitals;
 
 pub use config::Config;

@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
-use server::{config::Config, http, seed, telemetry};
+use server::health::Health;
+use server::{config::Config, error_reporting, http, metrics, seed, telemetry};
 use std::process::ExitCode;
 use store::Db;
 
@@ -43,8 +44,7 @@ enum MigrateAction {
     Status,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -53,13 +53,22 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Sentry starts before the runtime so that a panic anywhere is reported; the guard flushes
+    // pending events when main returns.
+    let _sentry = error_reporting::init(&config.error_reporting);
     telemetry::init(&config.log);
-    match run(
-        cli.command.unwrap_or(Command::Serve { no_migrate: false }),
-        config,
-    )
-    .await
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
     {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("taskdeck: could not start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let command = cli.command.unwrap_or(Command::Serve { no_migrate: false });
+    match runtime.block_on(run(command, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "taskdeck stopped");
@@ -72,6 +81,8 @@ async fn main() -> ExitCode {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 async fn run(command: Command, config: Config) -> Result<(), BoxError> {
+    // Installed first, so that nothing recorded at start-up (migrations) is lost.
+    let metrics_handle = metrics::recorder();
     store::db::prepare_sqlite_dir(&config.database.url)?;
     let db = Db::connect(&config.database)
         .await
@@ -83,10 +94,22 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             }
             let mut leptos_options = get_configuration(None)?.leptos_options;
             leptos_options.site_addr = config.site_addr;
-            let router = http::router(&config, db, leptos_options);
+            let health = Health::new(db.clone());
+            let router = http::router(&config, db.clone(), leptos_options, &health);
             let listener = http::bind(config.site_addr).await?;
-            tracing::info!(address = %config.site_addr, url = %config.app_url, "serving Taskdeck");
-            http::serve(listener, router).await?;
+            let metrics_listener = http::bind(config.metrics_addr).await?;
+            let metrics_router = metrics::router(metrics_handle, db);
+            tracing::info!(
+                address = %config.site_addr,
+                url = %config.app_url,
+                metrics = %config.metrics_addr,
+                sentry = config.error_reporting.dsn.is_some(),
+                "serving Taskdeck"
+            );
+            tokio::select! {
+                served = http::serve(listener, router, health) => served?,
+                served = metrics::serve(metrics_listener, metrics_router) => served?,
+            }
         }
         Command::Migrate { action } => match action {
             MigrateAction::Up => db.migrate_up().await?,

@@ -1,17 +1,32 @@
-//! Logging: human-readable by default, JSON for log collectors.
+//! Logging: human-readable by default, JSON for log collectors; errors also go to Sentry when it
+//! is configured (the layer does nothing without a client).
 
 use crate::config::LogSettings;
-use tracing_subscriber::{fmt, EnvFilter};
+use sentry::integrations::tracing::{BreadcrumbLayer, ErrorLayer};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{fmt, EnvFilter, Layer};
 
 /// Installs the global subscriber. `RUST_LOG`, when set, overrides `LOG_LEVEL`.
 pub fn init(settings: &LogSettings) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
-    let builder = fmt().with_env_filter(filter).with_target(true);
-    // A second init (tests start several apps in one process) keeps the first subscriber.
-    let _ = if settings.json {
-        builder.json().flatten_event(true).try_init()
+    let output = if settings.json {
+        fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .boxed()
     } else {
-        builder.try_init()
+        fmt::layer().with_target(true).boxed()
     };
+    // A second init (tests start several apps in one process) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(output)
+        .with(ErrorLayer::new().with_filter(LevelFilter::ERROR))
+        .with(BreadcrumbLayer::new().with_filter(LevelFilter::INFO))
+        .try_init();
 }

@@ -32,6 +32,34 @@ impl DbSettings {
     }
 }
 
+/// A snapshot of the connection pool, for metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    pub used: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// Every statement's duration, by operation (`SELECT`, `INSERT`, …), through the `metrics` facade;
+/// the server decides where metrics go.
+fn record_statement(info: &sea_orm::metric::Info<'_>) {
+    let operation = info
+        .statement
+        .sql
+        .split_whitespace()
+        .next()
+        .map(|word| word.to_ascii_uppercase())
+        .filter(|word| KNOWN_OPERATIONS.contains(&word.as_str()))
+        .unwrap_or_else(|| "OTHER".to_owned());
+    metrics::histogram!("db_client_operation_duration_seconds", "db_operation" => operation)
+        .record(info.elapsed.as_secs_f64());
+}
+
+const KNOWN_OPERATIONS: &[&str] = &[
+    "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "CREATE",
+    "DROP", "ALTER", "PRAGMA",
+];
+
 /// The connection pool, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -60,8 +88,38 @@ impl Db {
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
             });
-        let conn = sea_orm::Database::connect(options).await?;
+        let mut conn = sea_orm::Database::connect(options).await?;
+        conn.set_metric_callback(record_statement);
         Ok(Self { conn })
+    }
+
+    /// Connections in the pool right now: (open, idle, configured maximum).
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle, max) = match &self.conn {
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            _ => (0, 0, 0),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        PoolStats {
+            used: size.saturating_sub(idle),
+            idle,
+            max,
+        }
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

@@ -108,6 +108,7 @@ pub async fn create(
     }
     .insert(db.conn())
     .await?;
+    metrics::counter!("taskdeck_tasks_created_total").increment(1);
     Ok(Some(to_task(model)?))
 }
 
@@ -128,6 +129,13 @@ pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, S
         .await?
         .map(to_task)
         .transpose()
+}
+
+/// Counts a task that has just entered Done (callers check that its status changed).
+fn count_if_completed(status: Status) {
+    if status == Status::Done {
+        metrics::counter!("taskdeck_tasks_completed_total").increment(1);
+    }
 }
 
 /// Saves every field of the form; a change of status moves the card to the bottom of its new column.
@@ -152,7 +160,11 @@ pub async fn update(
     active.priority = Set(changes.priority.as_str().to_owned());
     active.due_date = Set(changes.due_date.0);
     active.updated_at = Set(chrono::Utc::now());
-    Ok(Some(to_task(active.update(db.conn()).await?)?))
+    let saved = to_task(active.update(db.conn()).await?)?;
+    if moved {
+        count_if_completed(saved.status);
+    }
+    Ok(Some(saved))
 }
 
 /// Moves a card to the bottom of another column.
@@ -173,7 +185,9 @@ pub async fn move_to(
     active.status = Set(status.as_str().to_owned());
     active.position = Set(position);
     active.updated_at = Set(chrono::Utc::now());
-    Ok(Some(to_task(active.update(db.conn()).await?)?))
+    let saved = to_task(active.update(db.conn()).await?)?;
+    count_if_completed(saved.status);
+    Ok(Some(saved))
 }
 
 /// Deletes a task; answers the project it belonged to, or `None` when it was not the owner's.

@@ -72,6 +72,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 .map_err(|e| internal(&e))?
             else {
                 tracing::info!("sign-in refused");
+                metrics::counter!("taskdeck_sign_ins_total", "method" => "password", "result" => "failure")
+                    .increment(1);
                 return Err(AppError::from(FieldError::new(
                     FORM,
                     "Email or password is incorrect.",
@@ -80,6 +82,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             };
             // login() also gives the session a new id, so an id planted before sign-in is worthless.
             auth.login(&user).await.map_err(|e| internal(&e))?;
+            metrics::counter!("taskdeck_sign_ins_total", "method" => "password", "result" => "success")
+                .increment(1);
             tracing::info!(user_id = user.id, "signed in");
             leptos_axum::redirect("/projects");
             Ok(())

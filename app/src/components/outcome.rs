@@ -9,12 +9,17 @@ pub fn failed(error: AppError) -> AnyView {
     match error {
         AppError::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
         AppError::NotFound => view! { <NotFound /> }.into_any(),
-        other => view! {
+        other => {
+            // The page failed: its status says so, for people, crawlers and monitoring alike.
+            #[cfg(feature = "ssr")]
+            crate::server::set_page_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+            view! {
             <section class="panel error-panel" role="alert">
                 <h1>"Something went wrong"</h1>
                 <p>{other.to_string()}</p>
             </section>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }

@@ -107,23 +107,36 @@ fn random_suffix() -> String {
 /// A running Taskdeck on a random port.
 pub struct TestApp {
     pub address: String,
+    /// Where the private `/metrics` listener answers.
+    pub metrics_address: String,
     pub db: Db,
     server: tokio::task::JoinHandle<()>,
+    metrics_server: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.metrics_server.abort();
     }
 }
 
 impl TestApp {
     pub async fn spawn(test_db: &TestDb) -> TestApp {
-        let vars: HashMap<&str, String> = HashMap::from([
+        Self::spawn_with(test_db, &[]).await
+    }
+
+    /// Starts the app with extra (or overriding) configuration variables.
+    pub async fn spawn_with(test_db: &TestDb, overrides: &[(&str, &str)]) -> TestApp {
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", test_db.url.clone()),
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
+            ("METRICS_ADDR", "127.0.0.1:0".to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
         ]);
+        for (name, value) in overrides {
+            vars.insert(name, (*value).to_owned());
+        }
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
         if std::env::var_os("TEST_LOG").is_some() {
             server::telemetry::init(&config.log);
@@ -134,16 +147,34 @@ impl TestApp {
             .output_name("taskdeck")
             .site_root("target/site")
             .build();
-        let router = server::http::router(&config, db.clone(), leptos_options);
+        let health = server::health::Health::new(db.clone());
+        let router = server::http::router(&config, db.clone(), leptos_options, &health);
         let listener = server::http::bind(config.site_addr).await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("local addr"));
         let server = tokio::spawn(async move {
-            server::http::serve(listener, router).await.expect("serve");
+            server::http::serve(listener, router, health)
+                .await
+                .expect("serve");
+        });
+        let metrics_router = server::metrics::router(server::metrics::recorder(), db.clone());
+        let metrics_listener = server::http::bind(config.metrics_addr)
+            .await
+            .expect("bind metrics");
+        let metrics_address = format!(
+            "http://{}",
+            metrics_listener.local_addr().expect("local addr")
+        );
+        let metrics_server = tokio::spawn(async move {
+            server::metrics::serve(metrics_listener, metrics_router)
+                .await
+                .expect("serve metrics");
         });
         TestApp {
             address,
+            metrics_address,
             db,
             server,
+            metrics_server,
         }
     }
 

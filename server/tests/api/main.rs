@@ -6,4 +6,5 @@ mod helpers;
 mod accounts;
 mod isolation;
 mod migrations;
+mod observability;
 mod projects_and_tasks;

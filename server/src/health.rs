@@ -1,0 +1,78 @@
+//! Liveness and readiness, for load balancers and orchestrators.
+//!
+//! `/healthz` answers while the process runs, without touching the database: restarting a server
+//! because its database is down would not help. `/readyz` answers 200 only while the database
+//! responds within a short timeout and the server is not shutting down, so traffic moves away
+//! from an instance that cannot serve it and comes back without a restart.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use store::Db;
+
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct Health {
+    db: Db,
+    shutting_down: Arc<AtomicBool>,
+}
+
+impl Health {
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            shutting_down: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// From now on `/readyz` answers 503, while requests in flight finish.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn routes<S>(&self) -> Router<S> {
+        Router::new()
+            .route("/healthz", get(live))
+            .route("/readyz", get(ready))
+            .with_state(self.clone())
+    }
+}
+
+async fn live() -> &'static str {
+    "ok"
+}
+
+async fn ready(State(health): State<Health>) -> Response {
+    if health.shutting_down.load(Ordering::SeqCst) {
+        return not_ready("shutting down");
+    }
+    let database = tokio::time::timeout(READINESS_TIMEOUT, health.db.ping()).await;
+    let up = matches!(database, Ok(Ok(())));
+    metrics::gauge!(crate::metrics::DATABASE_UP).set(if up { 1.0 } else { 0.0 });
+    match database {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: the database did not answer");
+            not_ready("the database did not answer")
+        }
+        Err(_) => {
+            tracing::warn!(timeout = ?READINESS_TIMEOUT, "readiness: the database timed out");
+            not_ready("the database timed out")
+        }
+    }
+}
+
+fn not_ready(reason: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "status": "unavailable", "reason": reason })),
+    )
+        .into_response()
+}

@@ -1,0 +1,152 @@
+//! Sentry, end to end on the server side: a real HTTP sink stands in for Sentry, the app runs with
+//! `SENTRY_DSN` pointing at it, and the test reads the envelopes that arrive. Its own test binary,
+//! because the Sentry client is process-wide.
+
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::Router;
+use helpers::{create_project, Backend, TestApp, TestDb, PASSWORD};
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Default)]
+struct Sink {
+    envelopes: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Sink {
+    async fn start() -> (Sink, String) {
+        let sink = Sink::default();
+        let router = Router::new()
+            .route("/api/{project}/envelope/", post(receive))
+            .with_state(sink.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind sink");
+        let address = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("sink");
+        });
+        (sink, format!("http://sinkpublickey@{address}/42"))
+    }
+
+    /// Waits until an envelope containing `needle` arrives, and returns it.
+    async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            let found = self
+                .envelopes
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|(_, body)| body.contains(needle))
+                .map(|(_, body)| body.clone());
+            if let Some(body) = found {
+                return body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let all = self.envelopes.lock().expect("lock").clone();
+        panic!("no envelope with {needle:?} arrived; got {all:#?}");
+    }
+
+    fn projects(&self) -> Vec<String> {
+        self.envelopes
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+}
+
+async fn receive(State(sink): State<Sink>, Path(project): Path<String>, body: Bytes) -> StatusCode {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    sink.envelopes.lock().expect("lock").push((project, text));
+    StatusCode::OK
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
+    let (sink, dsn) = Sink::start().await;
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let config = server::Config::from_lookup(|name| match name {
+        "SENTRY_DSN" => Some(dsn.clone()),
+        "SENTRY_ENVIRONMENT" => Some("test".to_owned()),
+        _ => None,
+    })
+    .expect("config");
+    let _guard = server::error_reporting::init(&config.error_reporting).expect("Sentry on");
+    server::telemetry::init(&config.log);
+    let app = TestApp::spawn_with(&db, &[("SENTRY_DSN", &dsn)]).await;
+
+    // A server error with a signed-in user: the board's table is gone.
+    let email = "reporter@example.com";
+    let client = app.signed_in_client(email).await;
+    let project = create_project(&client, "Broken").await;
+    app.db
+        .conn()
+        .execute_unprepared("DROP TABLE tasks")
+        .await
+        .expect("drop table");
+    let response = client
+        .page(&format!("/projects/{project}?email={email}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = response.text().await.expect("body");
+    assert!(
+        !page.contains("tasks"),
+        "the error page names no internals: {page}"
+    );
+
+    let envelope = sink.wait_for("internal error in a server function").await;
+    assert!(envelope.contains("\"environment\":\"test\""), "{envelope}");
+    assert!(
+        envelope.contains("taskdeck@"),
+        "the release is set: {envelope}"
+    );
+    assert!(
+        envelope.contains("/projects/"),
+        "the request context is attached: {envelope}"
+    );
+    assert!(
+        !envelope.contains("taskdeck_session"),
+        "no cookie: {envelope}"
+    );
+    assert!(!envelope.contains(email), "no email address: {envelope}");
+    assert!(!envelope.contains(PASSWORD), "no password: {envelope}");
+
+    // The browser's tunnel forwards an envelope for this project, with emails removed...
+    let http = reqwest::Client::new();
+    let tunnel = format!("{}/monitoring/sentry", app.address);
+    let browser_event = format!(
+        "{{\"dsn\":\"{dsn}\",\"event_id\":\"0123456789abcdef0123456789abcdef\"}}\n{{\"type\":\"event\"}}\n{{\"message\":\"browser trouble for someone@example.com\"}}\n"
+    );
+    let forwarded = http
+        .post(&tunnel)
+        .body(browser_event)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forwarded.status(), StatusCode::OK);
+    let envelope = sink.wait_for("browser trouble").await;
+    assert!(!envelope.contains("someone@example.com"), "{envelope}");
+
+    // ...and is not an open relay: another project or host is refused, and so is a huge body.
+    let other = format!(
+        "{{\"dsn\":\"{}\"}}\n{{\"type\":\"event\"}}\n{{}}\n",
+        dsn.replace("/42", "/43")
+    );
+    let refused = http.post(&tunnel).body(other).send().await.expect("post");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let huge = format!("{{\"dsn\":\"{dsn}\"}}\n{}", "x".repeat(200 * 1024));
+    let too_big = http.post(&tunnel).body(huge).send().await.expect("post");
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(sink.projects().iter().all(|project| project == "42"));
+}
