@@ -19,8 +19,24 @@ use pages::{
     settings::ProjectSettingsPage, sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
 };
 
+/// Where the browser sends its error reports, given by the server when Sentry is configured.
+/// Only the DSN's public part reaches the page; the browser posts to Taskdeck's own tunnel.
+#[derive(Clone, Debug)]
+pub struct BrowserErrorReporting {
+    pub dsn: String,
+    pub release: String,
+    pub environment: String,
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let reporting = use_context::<BrowserErrorReporting>().map(|reporting| {
+        view! {
+            <meta name="taskdeck-sentry-dsn" content=reporting.dsn />
+            <meta name="taskdeck-release" content=reporting.release />
+            <meta name="taskdeck-environment" content=reporting.environment />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -29,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.ico" />
+                {reporting}
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

@@ -1,10 +1,16 @@
-//! The browser entry point: hydrates the server-rendered page into the interactive app.
+//! The browser entry point: hydrates the server-rendered page into the interactive app, and
+//! reports errors and web vitals back to the server.
 
 // Hydrating the board's nested view types goes deeper than the default query depth of 128.
 #![recursion_limit = "256"]
 
+mod error_reports;
+mod page;
+mod web_vitals;
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    error_reports::install();
+    web_vitals::start();
     leptos::mount::hydrate_body(app::App);
 }

@@ -35,6 +35,18 @@ pub fn init(settings: &ErrorReportingSettings) -> Option<sentry::ClientInitGuard
     Some(sentry::init(options))
 }
 
+/// The DSN as the browser may see it: public key, host and project; never a (legacy) secret key.
+pub fn public_dsn(dsn: &Dsn) -> String {
+    format!(
+        "{}://{}@{}:{}/{}",
+        dsn.scheme(),
+        dsn.public_key(),
+        dsn.host(),
+        dsn.port(),
+        dsn.project_id()
+    )
+}
+
 static EMAIL: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
     regex_lite::Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
         .unwrap_or_else(|err| unreachable!("constant pattern: {err}"))
@@ -193,6 +205,19 @@ mod tests {
 
     fn dsn() -> Dsn {
         "http://publickey@127.0.0.1:9000/42".parse().expect("dsn")
+    }
+
+    #[test]
+    fn the_page_gets_the_public_part_of_the_dsn_only() {
+        let legacy: Dsn = "https://public:secret@sentry.example.com/7"
+            .parse()
+            .expect("dsn");
+        let shown = public_dsn(&legacy);
+        assert_eq!(shown, "https://public@sentry.example.com:443/7");
+        assert!(is_for(
+            format!("{{\"dsn\":\"{shown}\"}}\n").as_bytes(),
+            &legacy
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::health::Health;
 use crate::requests;
 use crate::web_vitals::WebVitals;
 use crate::Config;
-use app::{shell, App};
+use app::{shell, App, BrowserErrorReporting};
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
 use http::StatusCode;
@@ -49,7 +49,22 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
             routes,
             {
                 let db = db.clone();
-                move || provide_context(db.clone())
+                let reporting =
+                    config
+                        .error_reporting
+                        .dsn
+                        .as_ref()
+                        .map(|dsn| BrowserErrorReporting {
+                            dsn: crate::error_reporting::public_dsn(dsn),
+                            release: config.error_reporting.release.clone(),
+                            environment: config.error_reporting.environment.clone(),
+                        });
+                move || {
+                    provide_context(db.clone());
+                    if let Some(reporting) = reporting.clone() {
+                        provide_context(reporting);
+                    }
+                }
             },
             {
                 let leptos_options = leptos_options.clone();

@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
+use std::time::Duration;
 use store::Db;
 use tokio::net::TcpListener;
 
@@ -78,7 +79,10 @@ pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()>
 }
 
 async fn render(State(state): State<MetricsState>) -> String {
-    // Pool gauges are sampled at scrape time: always current, and no background task.
+    // Sampled at scrape time: always current, and no background task. The database check keeps
+    // `taskdeck_database_up` true to the minute even when nothing polls /readyz.
+    let up = tokio::time::timeout(Duration::from_millis(500), state.db.ping()).await;
+    metrics::gauge!(DATABASE_UP).set(if matches!(up, Ok(Ok(()))) { 1.0 } else { 0.0 });
     let pool = state.db.pool_stats();
     metrics::gauge!("db_client_connections_usage", "state" => "used").set(f64::from(pool.used));
     metrics::gauge!("db_client_connections_usage", "state" => "idle").set(f64::from(pool.idle));

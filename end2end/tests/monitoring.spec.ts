@@ -1,0 +1,58 @@
+/**
+ * What operators get from real browsers: errors and WASM panics reach Sentry through Taskdeck's
+ * own tunnel, and page visits produce web-vitals histograms. Both need JavaScript, so these run
+ * in the hydrated project only; with JavaScript off there is no browser code to report from.
+ */
+import { expect, gotoReady, jsEnabled, signUp, test, uniqueEmail } from "./fixtures";
+
+const SINK = `http://127.0.0.1:${process.env.SENTRY_SINK_PORT ?? 3998}`;
+const METRICS = process.env.TASKDECK_METRICS_URL ?? "http://127.0.0.1:3464/metrics";
+
+test.describe("monitoring from the browser", () => {
+  test("a panic in the browser reaches Sentry, without the visitor's email", async ({ page, request }) => {
+    test.skip(!jsEnabled(), "browser monitoring needs JavaScript");
+    const email = uniqueEmail("panic");
+    await signUp(page, email);
+    const sent = page.waitForRequest((r) => r.url().endsWith("/monitoring/sentry") && r.method() === "POST");
+    await page.evaluate(async () => {
+      const module = await import("/pkg/taskdeck.js");
+      try {
+        module.check_error_reporting();
+      } catch {
+        // The panic aborts the WASM call; what matters is what was reported.
+      }
+    });
+    await sent;
+
+    await expect
+      .poll(async () => {
+        const received: { body: string }[] = await (await request.get(`${SINK}/received`)).json();
+        return received.find((e) => e.body.includes("error reporting check"))?.body ?? "";
+      })
+      .toContain("WasmPanic");
+    const received: { body: string }[] = await (await request.get(`${SINK}/received`)).json();
+    const envelope = received.find((e) => e.body.includes("error reporting check"))?.body ?? "";
+    expect(envelope).toContain('"runtime":"wasm"');
+    expect(envelope).not.toContain(email);
+    expect(envelope).not.toContain("taskdeck_session");
+  });
+
+  test("a page visit records web vitals for its route", async ({ browser, request }) => {
+    test.skip(!jsEnabled(), "browser monitoring needs JavaScript");
+    const page = await browser.newPage();
+    const email = uniqueEmail("vitals");
+    await signUp(page, email);
+    await gotoReady(page, "/projects");
+    await page.getByRole("heading", { name: "Projects", exact: true }).click();
+    // Leaving the page (it becomes hidden) is when the report is sent.
+    await page.close({ runBeforeUnload: true });
+
+    await expect
+      .poll(async () => (await request.get(METRICS)).text())
+      .toMatch(/taskdeck_web_vitals_ttfb_seconds_count\{route="\/projects"\} [1-9]/);
+    const metrics = await (await request.get(METRICS)).text();
+    expect(metrics).toMatch(/taskdeck_web_vitals_lcp_seconds_count\{route="\/projects"\} [1-9]/);
+    expect(metrics).toMatch(/taskdeck_web_vitals_cls_count\{route="\/projects"\} [1-9]/);
+    expect(metrics).toMatch(/taskdeck_page_views_total\{route="\/projects"\} [1-9]/);
+  });
+});
