@@ -20,8 +20,10 @@ pub enum AppError {
     Unauthorized,
     #[error("Not found.")]
     NotFound,
+    /// `reference` is the error tracker's id for the event, when one was recorded, so that
+    /// feedback about it can be linked to it.
     #[error("Something went wrong on our side, and nothing was changed. Please try again.")]
-    Internal,
+    Internal { reference: Option<String> },
     /// The request did not reach the server function intact (bad encoding, network trouble).
     #[error("The request could not be completed: {0}")]
     Request(String),

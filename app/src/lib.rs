@@ -7,6 +7,8 @@ pub mod error;
 mod pages;
 #[cfg(feature = "ssr")]
 mod server;
+#[cfg(feature = "ssr")]
+pub use server::INTERNAL_ERROR_TARGET;
 
 use components::header::Header;
 use leptos::prelude::*;
@@ -15,8 +17,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
 use pages::{
-    board::BoardPage, home::HomePage, not_found::NotFound, projects::ProjectsPage,
-    settings::ProjectSettingsPage, sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
+    board::BoardPage, feedback::FeedbackPage, home::HomePage, not_found::NotFound,
+    projects::ProjectsPage, settings::ProjectSettingsPage, sign_in::SignInPage,
+    sign_up::SignUpPage, task::TaskPage,
 };
 
 /// Where the browser sends its error reports, given by the server when Sentry is configured.
@@ -106,6 +109,7 @@ fn Layout() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
+                <Route path=path!("/feedback") view=FeedbackPage ssr=SsrMode::Async />
             </Routes>
         </main>
     }

@@ -12,7 +12,7 @@ use store::{Db, StoreError, User};
 pub fn db() -> Result<Db, AppError> {
     use_context::<Db>().ok_or_else(|| {
         tracing::error!("the database handle was not provided to the Leptos context");
-        AppError::Internal
+        AppError::Internal { reference: None }
     })
 }
 
@@ -54,15 +54,35 @@ pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    // Captured here rather than from the log line, so the page can quote the event's id and
+    // feedback can point at it. The log line's target keeps it from being captured twice.
+    let mut extra = std::collections::BTreeMap::new();
+    extra.insert("error".to_owned(), chain.clone().into());
+    extra.insert("http.method".to_owned(), method.clone().into());
+    extra.insert("url.path".to_owned(), path.clone().into());
+    extra.insert("request_id".to_owned(), request_id.clone().into());
+    let event_id = sentry::capture_event(sentry::protocol::Event {
+        level: sentry::Level::Error,
+        logger: Some("taskdeck::internal".to_owned()),
+        message: Some("internal error in a server function".to_owned()),
+        extra,
+        ..Default::default()
+    });
+    let reference = (!event_id.is_nil()).then(|| event_id.simple().to_string());
     tracing::error!(
+        target: INTERNAL_ERROR_TARGET,
         error = %chain,
         http.method = %method,
         url.path = %path,
         request_id = %request_id,
+        sentry_event_id = reference.as_deref().unwrap_or_default(),
         "internal error in a server function"
     );
-    AppError::Internal
+    AppError::Internal { reference }
 }
+
+/// The log target of internal errors, which are sent to the error tracker directly.
+pub const INTERNAL_ERROR_TARGET: &str = "taskdeck::internal";
 
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
@@ -83,7 +103,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Request(_) => StatusCode::BAD_REQUEST,
-        AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -108,5 +128,37 @@ pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 pub fn set_page_status(status: StatusCode) {
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(status);
+    }
+}
+
+/// Sends feedback to the error tracker as a user-feedback envelope; nothing happens when Sentry is
+/// off. The person's id goes with it, never their email address.
+pub fn forward_feedback(
+    user: store::UserId,
+    message: &domain::FeedbackMessage,
+    about: Option<&str>,
+) {
+    let Some(client) = sentry::Hub::current().client() else {
+        return;
+    };
+    let event_id = uuid::Uuid::new_v4().simple().to_string();
+    let mut feedback = serde_json::json!({ "message": message.as_str(), "source": "taskdeck" });
+    if let Some(about) = about {
+        feedback["associated_event_id"] = about.into();
+    }
+    let header = serde_json::json!({ "event_id": event_id });
+    let item = serde_json::json!({ "type": "feedback" });
+    let payload = serde_json::json!({
+        "event_id": event_id,
+        "timestamp": chrono::Utc::now().timestamp_millis() as f64 / 1000.0,
+        "platform": "other",
+        "level": "info",
+        "user": { "id": user.to_string() },
+        "contexts": { "feedback": feedback },
+    });
+    let raw = format!("{header}\n{item}\n{payload}\n").into_bytes();
+    match sentry::Envelope::from_bytes_raw(raw) {
+        Ok(envelope) => client.send_envelope(envelope),
+        Err(err) => tracing::warn!(error = %err, "could not build a feedback envelope"),
     }
 }

@@ -6,11 +6,13 @@
 
 mod account;
 mod errors;
+mod feedback;
 mod project;
 mod task;
 
 pub use account::{Email, Password};
 pub use errors::{FieldError, Invalid};
+pub use feedback::{sentry_event_id, FeedbackMessage};
 pub use project::{Project, ProjectName};
 pub use task::{Description, DueDate, Priority, Status, Task, TaskTitle};
 

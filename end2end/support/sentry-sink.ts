@@ -21,7 +21,9 @@ export function startSentrySink(): Promise<Server> {
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         received.push({ path: request.url ?? "", body: Buffer.concat(chunks).toString("utf8") });
-        response.writeHead(200, { "content-type": "application/json" });
+        // One connection per envelope: an idle keep-alive connection that this server closes
+        // while the SDK reuses it would lose an envelope (the SDK does not retry).
+        response.writeHead(200, { "content-type": "application/json", connection: "close" });
         response.end("{}");
       });
       return;

@@ -3,7 +3,8 @@
 
 use crate::config::LogSettings;
 use sentry::integrations::tracing::{BreadcrumbLayer, ErrorLayer};
-use tracing_subscriber::filter::LevelFilter;
+use tracing::Level;
+use tracing_subscriber::filter::{filter_fn, LevelFilter};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
@@ -26,7 +27,10 @@ pub fn init(settings: &LogSettings) {
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(output)
-        .with(ErrorLayer::new().with_filter(LevelFilter::ERROR))
+        // Internal errors of server functions capture their own event (to quote its id).
+        .with(ErrorLayer::new().with_filter(filter_fn(|meta| {
+            *meta.level() == Level::ERROR && meta.target() != app::INTERNAL_ERROR_TARGET
+        })))
         .with(BreadcrumbLayer::new().with_filter(LevelFilter::INFO))
         .try_init();
 }

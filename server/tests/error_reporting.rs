@@ -79,6 +79,7 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     let config = server::Config::from_lookup(|name| match name {
         "SENTRY_DSN" => Some(dsn.clone()),
         "SENTRY_ENVIRONMENT" => Some("test".to_owned()),
+        "LOG_LEVEL" => Some("warn".to_owned()),
         _ => None,
     })
     .expect("config");
@@ -101,11 +102,21 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let page = response.text().await.expect("body");
     assert!(
-        !page.contains("tasks"),
+        !page.contains("no such table"),
         "the error page names no internals: {page}"
     );
+    let reference = page
+        .split("Reference: <code>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the error page quotes a reference")
+        .to_owned();
 
     let envelope = sink.wait_for("internal error in a server function").await;
+    assert!(
+        envelope.contains(&reference),
+        "the reference is the event's id: {envelope}"
+    );
     assert!(envelope.contains("\"environment\":\"test\""), "{envelope}");
     assert!(
         envelope.contains("taskdeck@"),
@@ -121,6 +132,29 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     );
     assert!(!envelope.contains(email), "no email address: {envelope}");
     assert!(!envelope.contains(PASSWORD), "no password: {envelope}");
+
+    // Feedback about that error is kept and reaches Sentry linked to it, without the email.
+    let sent = client
+        .post_form(
+            "send_feedback",
+            &[
+                ("message", "The board broke after I renamed it"),
+                ("event", &reference),
+            ],
+            "/feedback",
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::FOUND);
+    let envelope = sink.wait_for("The board broke after I renamed it").await;
+    assert!(envelope.contains("\"type\":\"feedback\""), "{envelope}");
+    assert!(
+        envelope.contains(&format!("\"associated_event_id\":\"{reference}\"")),
+        "{envelope}"
+    );
+    assert!(!envelope.contains(email), "{envelope}");
+    let kept = store::feedback::recent(&app.db, 1).await.expect("feedback");
+    assert_eq!(kept[0].1, "The board broke after I renamed it");
+    assert_eq!(kept[0].2.as_deref(), Some(reference.as_str()));
 
     // The browser's tunnel forwards an envelope for this project, with emails removed...
     let http = reqwest::Client::new();

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod db;
 mod entities;
 mod error;
+pub mod feedback;
 pub mod projects;
 pub mod sessions;
 pub mod tasks;

@@ -2,5 +2,6 @@
 //! asking and validates its input through `domain` before touching the store.
 
 pub mod accounts;
+pub mod feedback;
 pub mod projects;
 pub mod tasks;

@@ -78,6 +78,36 @@ pub fn Field(
     }
 }
 
+/// A labelled multi-line text box with its error message.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = 6)] rows: u32,
+) -> impl IntoView {
+    let message_id = format!("{id}-error");
+    let described_by = message_id.clone();
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                prop:value=move || value.get()
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=move || error.get().is_some().then(|| described_by.clone())
+            >
+                {value.get_untracked()}
+            </textarea>
+            <FieldMessage id=message_id error />
+        </div>
+    }
+}
+
 /// The error line under a field; renders nothing when the field is fine.
 #[component]
 pub fn FieldMessage(id: String, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {

@@ -19,6 +19,9 @@ pub fn Header() -> impl IntoView {
                                     <A href="/projects" attr:class="nav-link">
                                         "Projects"
                                     </A>
+                                    <A href="/feedback" attr:class="nav-link">
+                                        "Send feedback"
+                                    </A>
                                     <span class="current-user" data-testid="current-user">
                                         {user.email}
                                     </span>

@@ -10,6 +10,10 @@ pub fn failed(error: AppError) -> AnyView {
         AppError::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
         AppError::NotFound => view! { <NotFound /> }.into_any(),
         other => {
+            let reference = match &other {
+                AppError::Internal { reference } => reference.clone(),
+                _ => None,
+            };
             // The page failed: its status says so, for people, crawlers and monitoring alike.
             #[cfg(feature = "ssr")]
             crate::server::set_page_status(http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -17,6 +21,12 @@ pub fn failed(error: AppError) -> AnyView {
             <section class="panel error-panel" role="alert">
                 <h1>"Something went wrong"</h1>
                 <p>{other.to_string()}</p>
+                {reference.map(|reference| view! {
+                    <p class="muted">"Reference: " <code>{reference.clone()}</code></p>
+                    <p>
+                        <a href=format!("/feedback?event={reference}")>"Tell us what you were doing"</a>
+                    </p>
+                })}
             </section>
             }
             .into_any()

@@ -1,4 +1,5 @@
 pub mod board;
+pub mod feedback;
 pub mod home;
 pub mod not_found;
 pub mod projects;

@@ -1,7 +1,7 @@
 use super::route_id;
 use crate::api::tasks::{get_task, DeleteTask, UpdateTask};
 use crate::components::form::{
-    field_error, last_error, typed_or, Field, FieldMessage, FormMessage,
+    field_error, last_error, typed_or, Field, FieldMessage, FormMessage, TextArea,
 };
 use crate::components::outcome::failed;
 use crate::error::AppError;
@@ -60,21 +60,13 @@ fn TaskForm(task: Task) -> impl IntoView {
                     value=typed_or(error, "title", task.title.clone())
                     error=field_error(error, "title")
                 />
-                <div class="field">
-                    <label for="task-description">"Description"</label>
-                    <textarea
-                        id="task-description"
-                        name="description"
-                        rows="6"
-                        prop:value=move || description.get()
-                    >
-                        {description.get_untracked()}
-                    </textarea>
-                    <FieldMessage
-                        id="task-description-error".to_owned()
-                        error=field_error(error, "description")
-                    />
-                </div>
+                <TextArea
+                    id="task-description"
+                    label="Description"
+                    name="description"
+                    value=description
+                    error=field_error(error, "description")
+                />
                 <div class="field-row">
                     <div class="field">
                         <label for="task-status">"Status"</label>

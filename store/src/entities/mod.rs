@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table. Private to the crate: callers use the typed queries.
 
+pub mod feedback;
 pub mod project;
 pub mod session;
 pub mod task;
