@@ -76,3 +76,33 @@ fn not_ready(reason: &str) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use store::DbSettings;
+    use tower::ServiceExt;
+
+    async fn status(health: &Health, path: &str) -> StatusCode {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let router: Router = health.routes();
+        router.oneshot(request).await.expect("response").status()
+    }
+
+    #[tokio::test]
+    async fn readiness_turns_off_when_shutdown_begins_and_liveness_stays() {
+        let db = Db::connect(&DbSettings::for_url("sqlite::memory:"))
+            .await
+            .expect("in-memory database");
+        let health = Health::new(db);
+        assert_eq!(status(&health, "/readyz").await, StatusCode::OK);
+        health.begin_shutdown();
+        assert_eq!(
+            status(&health, "/readyz").await,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(status(&health, "/healthz").await, StatusCode::OK);
+    }
+}

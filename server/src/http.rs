@@ -2,9 +2,9 @@
 
 use crate::error_reporting::Tunnel;
 use crate::health::Health;
-use crate::requests;
 use crate::web_vitals::WebVitals;
 use crate::Config;
+use crate::{requests, server_fn_errors};
 use app::{shell, App, BrowserErrorReporting};
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -78,21 +78,24 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     }
 
     // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
-    app.route_layer(middleware::from_fn(requests::label))
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(auth_layer)
-        .layer(CompressionLayer::new())
-        // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
-        // hook has already reported it.
-        .layer(CatchPanicLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
-        .layer(SentryHttpLayer::new().enable_transaction())
-        .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
-        .layer(middleware::from_fn(requests::observe))
-        .with_state(leptos_options)
+    app.route_layer(middleware::from_fn(
+        server_fn_errors::decode_errors_are_bad_requests,
+    ))
+    .route_layer(middleware::from_fn(requests::label))
+    .fallback(leptos_axum::file_and_error_handler(shell))
+    .layer(auth_layer)
+    .layer(CompressionLayer::new())
+    // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
+    // hook has already reported it.
+    .layer(CatchPanicLayer::new())
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        config.request_timeout,
+    ))
+    .layer(SentryHttpLayer::new().enable_transaction())
+    .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
+    .layer(middleware::from_fn(requests::observe))
+    .with_state(leptos_options)
 }
 
 /// The app's routes, generated once per process. Generating them runs the app with resource

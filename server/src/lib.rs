@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod rate_limit;
 mod requests;
 pub mod seed;
+mod server_fn_errors;
 pub mod telemetry;
 pub mod web_vitals;
 

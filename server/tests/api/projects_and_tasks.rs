@@ -205,3 +205,26 @@ async fn task_edits_are_validated_and_lose_nothing(db: TestDb) {
             && html.contains("2026-12-31")
     );
 }
+
+on_both_databases!(malformed_arguments_are_the_clients_mistake);
+
+async fn malformed_arguments_are_the_clients_mistake(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let client = app.signed_in_client(&unique_email("malformed")).await;
+    let response = client
+        .call(
+            "create_task",
+            &[("project_id", "not-a-number"), ("title", "x")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = response.text().await.expect("body");
+    assert!(
+        body.contains("could not be completed") || body.contains("deserializing"),
+        "{body}"
+    );
+    let missing = client
+        .call("rename_project", &[("name", "only a name")])
+        .await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+}
