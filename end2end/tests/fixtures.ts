@@ -24,10 +24,25 @@ export type ColumnName = (typeof COLUMNS)[number];
 /**
  * `test` with one extra fixture, `js`: true in the `hydrated` project, false in `ssr`.
  */
-export const test = base.extend<{ js: boolean }>({
+export const test = base.extend<{ js: boolean; contentSecurityPolicy: void }>({
   js: async ({ javaScriptEnabled }, use) => {
     await use(javaScriptEnabled !== false);
   },
+  /**
+   * Fails any test during which the page broke its Content-Security-Policy: the app must hydrate
+   * and work under the strict policy, so a refused script, style or connection is a bug.
+   */
+  contentSecurityPolicy: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await use();
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 /** Whether the project running the current test has JavaScript on. */

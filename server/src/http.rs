@@ -1,7 +1,9 @@
 //! The HTTP stack in one place: routes, sessions and sign-in, and the middleware around them.
 
+use crate::csrf::SameOriginGuard;
 use crate::error_reporting::Tunnel;
 use crate::health::Health;
+use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
 use crate::{requests, server_fn_errors};
@@ -43,6 +45,10 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
         ));
     let auth_layer = AuthManagerLayerBuilder::new(Backend::new(db.clone()), session_layer).build();
 
+    let security_headers = SecurityHeaders {
+        https: config.is_https(),
+    };
+    let same_origin = SameOriginGuard::new(&config.app_url);
     let mut app = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
@@ -94,6 +100,13 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     ))
     .layer(SentryHttpLayer::new().enable_transaction())
     .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
+    .layer(middleware::from_fn(move |request, next| {
+        same_origin.clone().check(request, next)
+    }))
+    // Outside the timeout and panic layers, so even their answers carry the headers.
+    .layer(middleware::from_fn(move |request, next| {
+        security_headers.apply(request, next)
+    }))
     .layer(middleware::from_fn(requests::observe))
     .with_state(leptos_options)
 }

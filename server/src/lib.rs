@@ -1,12 +1,14 @@
 //! The taskdeck server: configuration, the HTTP stack and the commands of the binary.
 
 pub mod config;
+pub mod csrf;
 pub mod error_reporting;
 pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod rate_limit;
 mod requests;
+pub mod security_headers;
 pub mod seed;
 mod server_fn_errors;
 pub mod telemetry;

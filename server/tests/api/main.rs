@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod edge;
 mod feedback;
 mod isolation;
 mod migrations;

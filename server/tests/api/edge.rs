@@ -1,0 +1,125 @@
+//! The request edge: security headers everywhere, a nonce-based CSP on pages, and cross-site
+//! state changes refused.
+
+use crate::helpers::{unique_email, Backend, TestApp, TestDb};
+use reqwest::StatusCode;
+
+async fn app() -> (TestDb, TestApp) {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let app = TestApp::spawn(&db).await;
+    (db, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers() {
+    let (_db, app) = app().await;
+    let client = app.client();
+    for path in ["/", "/login", "/no/such/page", "/healthz", "/favicon.ico"] {
+        let response = client.page(path).await;
+        let headers = response.headers();
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+            ("cross-origin-opener-policy", "same-origin"),
+            ("cross-origin-resource-policy", "same-origin"),
+        ] {
+            assert_eq!(
+                headers.get(name).map(|v| v.to_str().unwrap_or("")),
+                Some(value),
+                "{name} on {path}"
+            );
+        }
+        assert!(headers.contains_key("permissions-policy"), "{path}");
+        let csp = headers["content-security-policy"].to_str().expect("ascii");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            !headers.contains_key("strict-transport-security"),
+            "no HSTS over http"
+        );
+    }
+    let api = client.call("current_user", &[]).await;
+    assert_eq!(
+        api.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_allow_only_their_own_nonce_scripts() {
+    let (_db, app) = app().await;
+    let response = app.client().page("/login").await;
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let html = response.text().await.expect("body");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts carry the nonce"
+    );
+    let again = app.client().page("/login").await;
+    assert!(
+        !again.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains(nonce),
+        "a fresh nonce per response"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_deployments_get_hsts() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let app = TestApp::spawn_with(&db, &[("APP_URL", "https://tasks.example.com")]).await;
+    let response = app.client().page("/").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=63072000; includeSubDomains; preload"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let (_db, app) = app().await;
+    let client = app.signed_in_client(&unique_email("csrf")).await;
+    let forged = client
+        .http
+        .post(format!("{}/api/create_project", app.address))
+        .header("origin", "https://evil.example")
+        .form(&[("name", "Planted")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let fetched = client
+        .http
+        .post(format!("{}/api/create_project", app.address))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "Planted")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(fetched.status(), StatusCode::FORBIDDEN);
+    let projects = client.call_ok("list_projects", &[]).await;
+    assert_eq!(projects, serde_json::json!([]), "nothing was created");
+
+    let own = client
+        .http
+        .post(format!("{}/api/create_project", app.address))
+        .header("origin", &app.address)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("name", "Mine")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(own.status(), StatusCode::OK);
+}
