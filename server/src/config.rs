@@ -22,6 +22,7 @@ pub struct Config {
     /// Where `/metrics` is served, apart from the public listener.
     pub metrics_addr: SocketAddr,
     pub error_reporting: ErrorReportingSettings,
+    pub limits: crate::rate_limit::LimitSettings,
 }
 
 /// Sentry: off unless `SENTRY_DSN` is set.
@@ -176,6 +177,29 @@ impl Config {
                 .unwrap_or_else(|| format!("taskdeck@{}", env!("CARGO_PKG_VERSION"))),
         };
 
+        let limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            let value: u32 = vars.parse(name, default, "a whole number, 1 or more")?;
+            if value == 0 {
+                return Err(invalid(name, "a whole number, 1 or more"));
+            }
+            Ok(value)
+        };
+        let trusted_proxy_header = match vars.raw("TRUSTED_PROXY_HEADER") {
+            None => None,
+            Some(name) => Some(http::HeaderName::try_from(name.as_str()).map_err(|_| {
+                invalid(
+                    "TRUSTED_PROXY_HEADER",
+                    "the name of the header your proxy sets to the client address, such as X-Forwarded-For",
+                )
+            })?),
+        };
+        let limits = crate::rate_limit::LimitSettings {
+            requests_per_minute: limit("RATE_LIMIT_REQUESTS_PER_MINUTE", 600)?,
+            sign_ins_per_minute: limit("RATE_LIMIT_SIGN_INS_PER_MINUTE", 10)?,
+            sign_ins_per_account: limit("RATE_LIMIT_SIGN_INS_PER_ACCOUNT", 10)?,
+            trusted_proxy_header,
+        };
+
         Ok(Config {
             database,
             site_addr,
@@ -186,6 +210,7 @@ impl Config {
             request_timeout: secs("REQUEST_TIMEOUT_SECS", 30)?,
             metrics_addr,
             error_reporting,
+            limits,
         })
     }
 
@@ -286,6 +311,22 @@ mod tests {
                 .dsn
                 .map(|d| d.project_id().to_string()),
             Some("42".to_owned())
+        );
+    }
+
+    #[test]
+    fn limits_and_the_proxy_header_are_checked() {
+        let message = error_of(&[("RATE_LIMIT_SIGN_INS_PER_MINUTE", "0")]);
+        assert!(
+            message.contains("RATE_LIMIT_SIGN_INS_PER_MINUTE"),
+            "{message}"
+        );
+        let message = error_of(&[("TRUSTED_PROXY_HEADER", "not a header")]);
+        assert!(message.contains("TRUSTED_PROXY_HEADER"), "{message}");
+        let config = config(&[("TRUSTED_PROXY_HEADER", "X-Forwarded-For")]).expect("valid");
+        assert_eq!(
+            config.limits.trusted_proxy_header.map(|h| h.to_string()),
+            Some("x-forwarded-for".to_owned())
         );
     }
 

@@ -3,6 +3,7 @@
 use crate::csrf::SameOriginGuard;
 use crate::error_reporting::Tunnel;
 use crate::health::Health;
+use crate::rate_limit::RequestLimits;
 use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
@@ -49,6 +50,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
         https: config.is_https(),
     };
     let same_origin = SameOriginGuard::new(&config.app_url);
+    let limits = RequestLimits::new(config.limits.clone());
     let mut app = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
@@ -102,6 +104,9 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
     .layer(middleware::from_fn(move |request, next| {
         same_origin.clone().check(request, next)
+    }))
+    .layer(middleware::from_fn(move |request, next| {
+        limits.clone().apply(request, next)
     }))
     // Outside the timeout and panic layers, so even their answers carry the headers.
     .layer(middleware::from_fn(move |request, next| {

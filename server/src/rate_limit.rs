@@ -1,24 +1,34 @@
-//! A small per-client rate limiter (fixed windows) and the client address it is keyed by.
+//! Rate limits: fixed windows per key (a client address, an account), the client address they
+//! are keyed by, and the middleware that applies Taskdeck's limits.
+//!
+//! Everything is in memory, per instance: a limit is a brake on brute force and floods, not an
+//! accounting system, and several instances each apply it.
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Allows `limit` requests per `window` for each client address.
-pub struct RateLimiter {
+/// Allows `limit` hits per `window` for each key.
+pub struct RateLimiter<K = IpAddr> {
     limit: u32,
     window: Duration,
-    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    windows: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-/// Beyond this many tracked clients, expired windows are swept so memory stays bounded.
+/// Beyond this many tracked keys, expired windows are swept so memory stays bounded.
 const SWEEP_ABOVE: usize = 10_000;
 
-impl RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
     pub fn new(limit: u32, window: Duration) -> Self {
         Self {
             limit,
@@ -27,8 +37,8 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one request from `client`; false once it is over the limit for this window.
-    pub fn allow(&self, client: IpAddr) -> bool {
+    /// Counts one hit for `key`; over the limit, says how long until the window ends.
+    pub fn check(&self, key: K) -> Result<(), Duration> {
         let now = Instant::now();
         let mut windows = self
             .windows
@@ -37,30 +47,152 @@ impl RateLimiter {
         if windows.len() > SWEEP_ABOVE {
             windows.retain(|_, (started, _)| now.duration_since(*started) < self.window);
         }
-        let entry = windows.entry(client).or_insert((now, 0));
+        let entry = windows.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
         entry.1 = entry.1.saturating_add(1);
-        entry.1 <= self.limit
+        if entry.1 <= self.limit {
+            Ok(())
+        } else {
+            Err(self.window.saturating_sub(now.duration_since(entry.0)))
+        }
+    }
+
+    pub fn allow(&self, key: K) -> bool {
+        self.check(key).is_ok()
     }
 }
 
-/// The peer address of the connection. (Behind a proxy every request shares the proxy's address;
-/// a trusted forwarding header is a separate, explicit setting.)
+/// The client's address: the peer of the connection, or, when `TRUSTED_PROXY_HEADER` names a
+/// header set by the proxy in front of Taskdeck, the address that proxy put last in it.
+#[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        Ok(ClientAddr(ip))
+        Ok(client_addr(parts))
     }
+}
+
+fn client_addr(parts: &Parts) -> ClientAddr {
+    if let Some(resolved) = parts.extensions.get::<ClientAddr>() {
+        return *resolved;
+    }
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    ClientAddr(ip)
+}
+
+/// Limits from the configuration.
+#[derive(Clone, Debug)]
+pub struct LimitSettings {
+    pub requests_per_minute: u32,
+    pub sign_ins_per_minute: u32,
+    pub sign_ins_per_account: u32,
+    pub trusted_proxy_header: Option<HeaderName>,
+}
+
+/// The account-related endpoints that guess-and-check attacks go for.
+const CREDENTIAL_PATHS: &[&str] = &["/api/sign_in", "/api/sign_up"];
+/// A form with an email and a password is small; a larger body is not read for the email.
+const MAX_CREDENTIAL_BODY: usize = 16 * 1024;
+
+#[derive(Clone)]
+pub struct RequestLimits {
+    settings: Arc<LimitSettings>,
+    per_ip: Arc<RateLimiter<IpAddr>>,
+    credentials_per_ip: Arc<RateLimiter<IpAddr>>,
+    credentials_per_account: Arc<RateLimiter<String>>,
+}
+
+impl RequestLimits {
+    pub fn new(settings: LimitSettings) -> Self {
+        Self {
+            per_ip: Arc::new(RateLimiter::new(
+                settings.requests_per_minute,
+                Duration::from_secs(60),
+            )),
+            credentials_per_ip: Arc::new(RateLimiter::new(
+                settings.sign_ins_per_minute,
+                Duration::from_secs(60),
+            )),
+            credentials_per_account: Arc::new(RateLimiter::new(
+                settings.sign_ins_per_account,
+                Duration::from_secs(15 * 60),
+            )),
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub async fn apply(self, request: Request, next: Next) -> Response {
+        let (mut parts, body) = request.into_parts();
+        let client = self.resolve_client(&parts);
+        parts.extensions.insert(client);
+        if let Err(wait) = self.per_ip.check(client.0) {
+            return too_many(wait);
+        }
+        let credentials =
+            parts.method == Method::POST && CREDENTIAL_PATHS.contains(&parts.uri.path());
+        if !credentials {
+            return next.run(Request::from_parts(parts, body)).await;
+        }
+        if let Err(wait) = self.credentials_per_ip.check(client.0) {
+            tracing::warn!(client = %client.0, "sign-in attempts from one address limited");
+            return too_many(wait);
+        }
+        let Ok(bytes) = to_bytes(body, MAX_CREDENTIAL_BODY).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "The form was too large.").into_response();
+        };
+        if let Some(email) = email_in(&bytes) {
+            if let Err(wait) = self.credentials_per_account.check(email) {
+                tracing::warn!("sign-in attempts on one account limited");
+                return too_many(wait);
+            }
+        }
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
+    }
+
+    fn resolve_client(&self, parts: &Parts) -> ClientAddr {
+        let forwarded = self
+            .settings
+            .trusted_proxy_header
+            .as_ref()
+            .and_then(|header| {
+                let value = parts.headers.get(header)?.to_str().ok()?;
+                value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+            });
+        forwarded
+            .map(ClientAddr)
+            .unwrap_or_else(|| client_addr(parts))
+    }
+}
+
+/// The account an attempt is aimed at, normalised as sign-in compares emails.
+fn email_in(form: &[u8]) -> Option<String> {
+    form_urlencoded::parse(form)
+        .find(|(name, _)| name == "email")
+        .map(|(_, email)| email.trim().to_lowercase())
+        .filter(|email| !email.is_empty())
+}
+
+fn too_many(wait: Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("Too many attempts. Please wait {seconds} seconds and try again."),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
 }
 
 #[cfg(test)]
@@ -74,10 +206,10 @@ mod tests {
         let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
         assert!(limiter.allow(a));
         assert!(limiter.allow(a));
-        assert!(
-            !limiter.allow(a),
-            "the third request in the window is refused"
-        );
+        let wait = limiter
+            .check(a)
+            .expect_err("the third request in the window is refused");
+        assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60));
         assert!(limiter.allow(b), "another client is not affected");
     }
 
@@ -89,5 +221,14 @@ mod tests {
         assert!(!limiter.allow(a));
         std::thread::sleep(Duration::from_millis(30));
         assert!(limiter.allow(a));
+    }
+
+    #[test]
+    fn attempts_are_counted_per_account_whatever_the_case() {
+        assert_eq!(
+            email_in(b"email=Ada%40Example.com&password=x").as_deref(),
+            Some("ada@example.com")
+        );
+        assert_eq!(email_in(b"password=x"), None);
     }
 }

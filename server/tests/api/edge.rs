@@ -123,3 +123,149 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         .expect("post");
     assert_eq!(own.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_passwords_is_slowed_per_address_and_per_account() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let app = TestApp::spawn_with(
+        &db,
+        &[
+            ("RATE_LIMIT_SIGN_INS_PER_MINUTE", "100"),
+            ("RATE_LIMIT_SIGN_INS_PER_ACCOUNT", "3"),
+        ],
+    )
+    .await;
+    let victim = unique_email("victim");
+    app.signed_in_client(&victim).await;
+    let attacker = app.client();
+    for _ in 0..2 {
+        let refused = attacker
+            .call("sign_in", &[("email", &victim), ("password", "guess")])
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The account's allowance (sign-up counted too) is spent, even for the right password.
+    let limited = attacker
+        .call(
+            "sign_in",
+            &[
+                ("email", &victim.to_uppercase()),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=900).contains(&retry), "{retry}");
+    assert!(limited
+        .text()
+        .await
+        .expect("body")
+        .contains("Too many attempts"));
+
+    // Another account is unaffected.
+    let other = unique_email("bystander");
+    let fine = app
+        .client()
+        .call(
+            "sign_up",
+            &[("email", &other), ("password", crate::helpers::PASSWORD)],
+        )
+        .await;
+    assert_eq!(fine.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_flood_sign_in_or_the_whole_app() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let app = TestApp::spawn_with(
+        &db,
+        &[
+            ("RATE_LIMIT_SIGN_INS_PER_MINUTE", "2"),
+            ("RATE_LIMIT_REQUESTS_PER_MINUTE", "8"),
+        ],
+    )
+    .await;
+    let client = app.client();
+    for n in 0..2 {
+        let email = format!("nobody{n}@example.com");
+        let refused = client
+            .call("sign_in", &[("email", &email), ("password", "guess")])
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let limited = client
+        .call(
+            "sign_in",
+            &[("email", "third@example.com"), ("password", "x")],
+        )
+        .await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(client.page("/").await.status());
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_address_comes_from_the_proxy_only_when_trusted() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let trusted = TestApp::spawn_with(
+        &db,
+        &[
+            ("RATE_LIMIT_SIGN_INS_PER_MINUTE", "1"),
+            ("TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
+        ],
+    )
+    .await;
+    let attempt = |app: &TestApp, forwarded: &'static str| {
+        let http = app.client().http;
+        let url = format!("{}/api/sign_in", app.address);
+        async move {
+            http.post(url)
+                .header("x-forwarded-for", forwarded)
+                .header("accept", "application/json")
+                .form(&[("email", "someone@example.com"), ("password", "guess")])
+                .send()
+                .await
+                .expect("post")
+                .status()
+        }
+    };
+    // Behind a trusted proxy, two clients get one attempt each.
+    assert_eq!(
+        attempt(&trusted, "203.0.113.7, 10.0.0.1").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        attempt(&trusted, "203.0.113.8, 10.0.0.2").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        attempt(&trusted, "203.0.113.9, 10.0.0.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Without the setting, a forged header changes nothing: it is all one address.
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let direct = TestApp::spawn_with(&db, &[("RATE_LIMIT_SIGN_INS_PER_MINUTE", "1")]).await;
+    assert_eq!(
+        attempt(&direct, "198.51.100.1").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        attempt(&direct, "198.51.100.2").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
