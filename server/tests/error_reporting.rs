@@ -156,6 +156,12 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     assert_eq!(kept[0].1, "The board broke after I renamed it");
     assert_eq!(kept[0].2.as_deref(), Some(reference.as_str()));
 
+    // A panic anywhere in the process is reported too.
+    let panicked = std::thread::spawn(|| panic!("panic check from the test")).join();
+    assert!(panicked.is_err());
+    let envelope = sink.wait_for("panic check from the test").await;
+    assert!(envelope.contains("\"level\":\"fatal\""), "{envelope}");
+
     // The browser's tunnel forwards an envelope for this project, with emails removed...
     let http = reqwest::Client::new();
     let tunnel = format!("{}/monitoring/sentry", app.address);
