@@ -35,7 +35,14 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     let web_vitals = WebVitals::new(route_templates);
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
-        .with_name("taskdeck_session")
+        // Over https the `__Host-` prefix makes the browser refuse the cookie unless it is Secure,
+        // host-only and for the whole site, so a sibling subdomain cannot plant or shadow it.
+        .with_name(if config.is_https() {
+            "__Host-taskdeck_session"
+        } else {
+            "taskdeck_session"
+        })
+        .with_path("/")
         .with_http_only(true)
         // Lax, not Strict: links from e-mail and OAuth callbacks must arrive signed in.
         .with_same_site(SameSite::Lax)

@@ -80,6 +80,25 @@ async fn pages_allow_only_their_own_nonce_scripts() {
 async fn https_deployments_get_hsts() {
     let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let app = TestApp::spawn_with(&db, &[("APP_URL", "https://tasks.example.com")]).await;
+    let signed_up = app
+        .client()
+        .call(
+            "sign_up",
+            &[
+                ("email", &unique_email("https")),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = signed_up.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-taskdeck_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
     let response = app.client().page("/").await;
     assert_eq!(
         response.headers()["strict-transport-security"],
