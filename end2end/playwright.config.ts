@@ -41,6 +41,8 @@ export default defineConfig({
     {
       name: "ssr",
       use: { javaScriptEnabled: false },
+      // Browser monitoring (error reports, web vitals) is browser code: nothing runs without JS.
+      testIgnore: /monitoring\.spec\.ts/,
     },
     {
       name: "hydrated",

@@ -1,16 +1,15 @@
 /**
  * What operators get from real browsers: errors and WASM panics reach Sentry through Taskdeck's
- * own tunnel, and page visits produce web-vitals histograms. Both need JavaScript, so these run
- * in the hydrated project only; with JavaScript off there is no browser code to report from.
+ * own tunnel, and page visits produce web-vitals histograms. Both need JavaScript, so the `ssr`
+ * project leaves this file out (see playwright.config.ts).
  */
-import { expect, gotoReady, jsEnabled, signUp, test, uniqueEmail } from "./fixtures";
+import { expect, gotoReady, signUp, test, uniqueEmail } from "./fixtures";
 
 const SINK = `http://127.0.0.1:${process.env.SENTRY_SINK_PORT ?? 3998}`;
 const METRICS = process.env.TASKDECK_METRICS_URL ?? "http://127.0.0.1:3464/metrics";
 
 test.describe("monitoring from the browser", () => {
   test("a panic in the browser reaches Sentry, without the visitor's email", async ({ page, request }) => {
-    test.skip(!jsEnabled(), "browser monitoring needs JavaScript");
     const email = uniqueEmail("panic");
     await signUp(page, email);
     const sent = page.waitForRequest((r) => r.url().endsWith("/monitoring/sentry") && r.method() === "POST");
@@ -38,7 +37,6 @@ test.describe("monitoring from the browser", () => {
   });
 
   test("a page visit records web vitals for its route", async ({ browser, request }) => {
-    test.skip(!jsEnabled(), "browser monitoring needs JavaScript");
     const page = await browser.newPage();
     const email = uniqueEmail("vitals");
     await signUp(page, email);
