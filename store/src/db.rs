@@ -2,7 +2,7 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 /// Pool and timeout settings, validated by the server's configuration.
@@ -124,10 +124,6 @@ impl Db {
 
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
-    }
-
-    pub fn backend(&self) -> DbBackend {
-        self.conn.get_database_backend()
     }
 
     pub async fn migrate_up(&self) -> Result<(), DbErr> {
