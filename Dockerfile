@@ -34,5 +34,8 @@ ENV LEPTOS_SITE_ROOT=/app/site \
     LOG_FORMAT=json
 VOLUME /data
 EXPOSE 3000
+# Liveness only: a database outage should take the instance out of rotation (/readyz), not
+# restart it.
+HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 CMD ["taskdeck", "healthcheck"]
 ENTRYPOINT ["/usr/bin/tini", "--", "taskdeck"]
 CMD ["serve"]

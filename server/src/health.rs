@@ -77,6 +77,36 @@ fn not_ready(reason: &str) -> Response {
         .into_response()
 }
 
+/// Asks the server listening on `site_addr` of this machine whether it is alive; the container's
+/// HEALTHCHECK runs this, since the image has no curl.
+pub async fn probe(site_addr: std::net::SocketAddr) -> Result<(), String> {
+    let host = if site_addr.ip().is_unspecified() {
+        match site_addr {
+            std::net::SocketAddr::V4(_) => std::net::IpAddr::from([127, 0, 0, 1]),
+            std::net::SocketAddr::V6(_) => std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        }
+    } else {
+        site_addr.ip()
+    };
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(host, site_addr.port())
+    );
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| format!("could not build an HTTP client: {e}"))?
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("{url} did not answer: {e}"))?;
+    if response.status() == StatusCode::OK {
+        Ok(())
+    } else {
+        Err(format!("{url} answered {}", response.status()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,46 +34,21 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     let route_templates = routes.iter().map(|route| route.path().to_owned());
     let web_vitals = WebVitals::new(route_templates);
 
-    let session_layer = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
-        // Over https the `__Host-` prefix makes the browser refuse the cookie unless it is Secure,
-        // host-only and for the whole site, so a sibling subdomain cannot plant or shadow it.
-        .with_name(if config.is_https() {
-            "__Host-taskdeck_session"
-        } else {
-            "taskdeck_session"
-        })
-        .with_path("/")
-        .with_http_only(true)
-        // Lax, not Strict: links from e-mail and OAuth callbacks must arrive signed in.
-        .with_same_site(SameSite::Lax)
-        .with_secure(config.is_https())
-        .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(config.session_idle_timeout)
-                .unwrap_or(time::Duration::days(14)),
-        ));
-    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(db.clone()), session_layer).build();
-
-    let security_headers = SecurityHeaders {
-        https: config.is_https(),
-    };
-    let same_origin = SameOriginGuard::new(&config.app_url);
-    let limits = RequestLimits::new(config.limits.clone());
+    let reporting = config
+        .error_reporting
+        .dsn
+        .as_ref()
+        .map(|dsn| BrowserErrorReporting {
+            dsn: crate::error_reporting::public_dsn(dsn),
+            release: config.error_reporting.release.clone(),
+            environment: config.error_reporting.environment.clone(),
+        });
     let mut app = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
             routes,
             {
                 let db = db.clone();
-                let reporting =
-                    config
-                        .error_reporting
-                        .dsn
-                        .as_ref()
-                        .map(|dsn| BrowserErrorReporting {
-                            dsn: crate::error_reporting::public_dsn(dsn),
-                            release: config.error_reporting.release.clone(),
-                            environment: config.error_reporting.environment.clone(),
-                        });
                 move || {
                     provide_context(db.clone());
                     if let Some(reporting) = reporting.clone() {
@@ -91,13 +66,47 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     if let Some(dsn) = &config.error_reporting.dsn {
         app = app.merge(Tunnel::new(dsn.clone()).routes());
     }
+    let app = app.fallback(leptos_axum::file_and_error_handler(shell));
+    edge(app, config, db).with_state(leptos_options)
+}
+
+/// Everything between the network and the routes: sessions and sign-in, limits, CSRF, security
+/// headers, timeouts, panics, error reporting and request logs. Public so tests can put a route
+/// of their own (one that panics, say) behind the very same edge.
+pub fn edge<S>(app: Router<S>, config: &Config, db: Db) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
+        // Over https the `__Host-` prefix makes the browser refuse the cookie unless it is Secure,
+        // host-only and for the whole site, so a sibling subdomain cannot plant or shadow it.
+        .with_name(if config.is_https() {
+            "__Host-taskdeck_session"
+        } else {
+            "taskdeck_session"
+        })
+        .with_path("/")
+        .with_http_only(true)
+        // Lax, not Strict: links from e-mail and OAuth callbacks must arrive signed in.
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.is_https())
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle_timeout)
+                .unwrap_or(time::Duration::days(14)),
+        ));
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(db), session_layer).build();
+
+    let security_headers = SecurityHeaders {
+        https: config.is_https(),
+    };
+    let same_origin = SameOriginGuard::new(&config.app_url);
+    let limits = RequestLimits::new(config.limits.clone());
 
     // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
     app.route_layer(middleware::from_fn(
         server_fn_errors::decode_errors_are_bad_requests,
     ))
     .route_layer(middleware::from_fn(requests::label))
-    .fallback(leptos_axum::file_and_error_handler(shell))
     .layer(auth_layer)
     .layer(CompressionLayer::new())
     // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
@@ -120,7 +129,6 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
         security_headers.apply(request, next)
     }))
     .layer(middleware::from_fn(requests::observe))
-    .with_state(leptos_options)
 }
 
 /// The app's routes, generated once per process. Generating them runs the app with resource

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
-use server::health::Health;
+use server::health::{self, Health};
 use server::{config::Config, error_reporting, http, metrics, seed, telemetry};
 use std::process::ExitCode;
 use store::Db;
@@ -29,6 +29,8 @@ enum Command {
     },
     /// Create a demo account with sample projects and tasks.
     Seed,
+    /// Exit 0 when the server on this machine answers /healthz (the container's health check).
+    Healthcheck,
 }
 
 #[derive(Subcommand)]
@@ -80,15 +82,19 @@ fn main() -> ExitCode {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+async fn connect(config: &Config) -> Result<Db, BoxError> {
+    store::db::prepare_sqlite_dir(&config.database.url)?;
+    Ok(Db::connect(&config.database)
+        .await
+        .map_err(|e| format!("could not connect to the database: {e}"))?)
+}
+
 async fn run(command: Command, config: Config) -> Result<(), BoxError> {
     // Installed first, so that nothing recorded at start-up (migrations) is lost.
     let metrics_handle = metrics::recorder();
-    store::db::prepare_sqlite_dir(&config.database.url)?;
-    let db = Db::connect(&config.database)
-        .await
-        .map_err(|e| format!("could not connect to the database: {e}"))?;
     match command {
         Command::Serve { no_migrate } => {
+            let db = connect(&config).await?;
             if config.run_migrations && !no_migrate {
                 db.migrate_up().await?;
             }
@@ -111,16 +117,20 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
                 served = metrics::serve(metrics_listener, metrics_router) => served?,
             }
         }
-        Command::Migrate { action } => match action {
-            MigrateAction::Up => db.migrate_up().await?,
-            MigrateAction::Down { steps } => db.migrate_down(steps).await?,
-            MigrateAction::Status => {
-                for (name, applied) in db.migration_status().await? {
-                    println!("{} {name}", if applied { "applied" } else { "pending" });
+        Command::Migrate { action } => {
+            let db = connect(&config).await?;
+            match action {
+                MigrateAction::Up => db.migrate_up().await?,
+                MigrateAction::Down { steps } => db.migrate_down(steps).await?,
+                MigrateAction::Status => {
+                    for (name, applied) in db.migration_status().await? {
+                        println!("{} {name}", if applied { "applied" } else { "pending" });
+                    }
                 }
             }
-        },
+        }
         Command::Seed => {
+            let db = connect(&config).await?;
             db.migrate_up().await?;
             seed::run(&db).await?;
             println!(
@@ -129,6 +139,7 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
                 seed::DEMO_PASSWORD
             );
         }
+        Command::Healthcheck => health::probe(config.site_addr).await?,
     }
     Ok(())
 }

@@ -87,5 +87,6 @@ async fn render(State(state): State<MetricsState>) -> String {
     metrics::gauge!("db_client_connections_usage", "state" => "used").set(f64::from(pool.used));
     metrics::gauge!("db_client_connections_usage", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("db_client_connections_max").set(f64::from(pool.max));
+    metrics::gauge!("db_client_connections_pending_requests").set(f64::from(pool.waiting));
     state.handle.render()
 }

@@ -72,6 +72,11 @@ async fn receive(State(sink): State<Sink>, Path(project): Path<String>, body: By
     StatusCode::OK
 }
 
+/// A handler body that fails the way a bug would.
+fn broken_handler() -> &'static str {
+    panic!("panic check from a handler")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     let (sink, dsn) = Sink::start().await;
@@ -156,11 +161,33 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     assert_eq!(kept[0].1, "The board broke after I renamed it");
     assert_eq!(kept[0].2.as_deref(), Some(reference.as_str()));
 
-    // A panic anywhere in the process is reported too.
-    let panicked = std::thread::spawn(|| panic!("panic check from the test")).join();
-    assert!(panicked.is_err());
-    let envelope = sink.wait_for("panic check from the test").await;
+    // A handler that panics behind the real edge: the person gets a 500 page with the usual
+    // headers rather than a dropped connection, and Sentry gets the panic with its request.
+    let panicking = axum::Router::new().route(
+        "/panic-check",
+        axum::routing::get(|| async { broken_handler() }),
+    );
+    let panicking = server::http::edge(panicking, &config, app.db.clone());
+    let listener = server::http::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let panic_address = listener.local_addr().expect("address");
+    let health = server::health::Health::new(app.db.clone());
+    tokio::spawn(server::http::serve(listener, panicking, health));
+    let response = reqwest::Client::new()
+        .get(format!("http://{panic_address}/panic-check"))
+        .send()
+        .await
+        .expect("the connection survives the panic");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.headers().contains_key("x-request-id"));
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let envelope = sink.wait_for("panic check from a handler").await;
     assert!(envelope.contains("\"level\":\"fatal\""), "{envelope}");
+    assert!(
+        envelope.contains("/panic-check"),
+        "the request is attached: {envelope}"
+    );
 
     // The browser's tunnel forwards an envelope for this project, with emails removed...
     let http = reqwest::Client::new();

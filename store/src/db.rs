@@ -2,8 +2,12 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, DatabaseConnection, DbErr};
+use sea_orm::{ConnAcquireErr, ConnectOptions, DatabaseConnection, DbErr};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Pool and timeout settings, validated by the server's configuration.
 #[derive(Clone, Debug)]
@@ -37,6 +41,8 @@ impl DbSettings {
 pub struct PoolStats {
     pub used: u32,
     pub idle: u32,
+    /// Operations waiting for a connection because every one is in use.
+    pub waiting: u32,
     pub max: u32,
 }
 
@@ -55,22 +61,64 @@ fn record_statement(info: &sea_orm::metric::Info<'_>) {
         .record(info.elapsed.as_secs_f64());
 }
 
+/// Connections beyond the gate's permits, kept for readiness and metrics checks.
+const HEALTH_CHECK_CONNECTIONS: u32 = 1;
+
 const KNOWN_OPERATIONS: &[&str] = &[
     "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "CREATE",
     "DROP", "ALTER", "PRAGMA",
 ];
 
 /// The connection pool, cheap to clone.
+///
+/// Store operations take a [`Lease`] before touching the database. sqlx's pool does not say how
+/// many callers wait for a connection, so the wait happens here instead, at a gate with one
+/// permit per connection, where it can be counted. The pool itself has one connection more than
+/// the gate: health checks use it, so a saturated pool is not mistaken for a dead database.
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    gate: Arc<Semaphore>,
+    waiting: Arc<AtomicU32>,
+    acquire_timeout: Duration,
+}
+
+/// One store operation's claim on a connection; the connection is free again when it drops.
+pub struct Lease<'a> {
+    conn: &'a DatabaseConnection,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl Deref for Lease<'_> {
+    type Target = DatabaseConnection;
+
+    fn deref(&self) -> &DatabaseConnection {
+        self.conn
+    }
+}
+
+/// Counts a caller as waiting until it is dropped, even when the wait is cancelled.
+struct Waiting<'a>(&'a AtomicU32);
+
+impl<'a> Waiting<'a> {
+    fn start(counter: &'a AtomicU32) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Db {
     pub async fn connect(settings: &DbSettings) -> Result<Self, DbErr> {
+        let max_connections = settings.max_connections.max(1);
         let mut options = ConnectOptions::new(settings.url.clone());
         options
-            .max_connections(settings.max_connections)
+            .max_connections(max_connections + HEALTH_CHECK_CONNECTIONS)
             .min_connections(settings.min_connections)
             .connect_timeout(settings.connect_timeout)
             .acquire_timeout(settings.acquire_timeout)
@@ -90,10 +138,39 @@ impl Db {
             });
         let mut conn = sea_orm::Database::connect(options).await?;
         conn.set_metric_callback(record_statement);
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            gate: Arc::new(Semaphore::new(max_connections as usize)),
+            waiting: Arc::new(AtomicU32::new(0)),
+            acquire_timeout: settings.acquire_timeout,
+        })
     }
 
-    /// Connections in the pool right now: (open, idle, configured maximum).
+    /// Waits for a free connection, at most the configured acquire timeout.
+    pub async fn lease(&self) -> Result<Lease<'_>, DbErr> {
+        let permit = match self.gate.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let _waiting = Waiting::start(&self.waiting);
+                match tokio::time::timeout(self.acquire_timeout, self.gate.acquire()).await {
+                    Ok(Ok(permit)) => permit,
+                    Ok(Err(_closed)) => {
+                        return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))
+                    }
+                    Err(_elapsed) => {
+                        metrics::counter!("db_client_connection_timeouts_total").increment(1);
+                        return Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+                    }
+                }
+            }
+        };
+        Ok(Lease {
+            conn: &self.conn,
+            _permit: permit,
+        })
+    }
+
+    /// Connections in the pool right now, and callers waiting for one.
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle, max) = match &self.conn {
             DatabaseConnection::SqlxPostgresPoolConnection(_) => {
@@ -118,10 +195,13 @@ impl Db {
         PoolStats {
             used: size.saturating_sub(idle),
             idle,
+            waiting: self.waiting.load(Ordering::Relaxed),
             max,
         }
     }
 
+    /// The connection without the gate: for migrations, health checks and tests, never for
+    /// store operations (they take a [`Lease`]).
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }

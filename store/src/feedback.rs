@@ -12,6 +12,7 @@ pub async fn save(
     message: &FeedbackMessage,
     sentry_event_id: Option<String>,
 ) -> Result<i32, StoreError> {
+    let conn = db.lease().await?;
     let saved = feedback::ActiveModel {
         user_id: Set(Some(user)),
         message: Set(message.as_str().to_owned()),
@@ -19,7 +20,7 @@ pub async fn save(
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(db.conn())
+    .insert(&*conn)
     .await?;
     Ok(saved.id)
 }
@@ -29,11 +30,12 @@ pub async fn recent(
     db: &Db,
     limit: u64,
 ) -> Result<Vec<(Option<UserId>, String, Option<String>)>, StoreError> {
+    let conn = db.lease().await?;
     use sea_orm::QuerySelect;
     let rows = feedback::Entity::find()
         .order_by_desc(feedback::Column::Id)
         .limit(limit)
-        .all(db.conn())
+        .all(&*conn)
         .await?;
     Ok(rows
         .into_iter()

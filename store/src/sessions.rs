@@ -43,7 +43,7 @@ impl SessionStore for DbSessionStore {
         // A fresh id that collides with a stored one gets a new id, never the other's session.
         loop {
             match session::Entity::insert(to_row(record)?)
-                .exec(self.db.conn())
+                .exec(&*self.db.lease().await.map_err(backend)?)
                 .await
             {
                 Ok(_) => return Ok(()),
@@ -60,7 +60,7 @@ impl SessionStore for DbSessionStore {
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])
                     .to_owned(),
             )
-            .exec(self.db.conn())
+            .exec(&*self.db.lease().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         Ok(())
@@ -69,7 +69,7 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row = session::Entity::find_by_id(id.to_string())
             .filter(session::Column::ExpiresAt.gt(chrono::Utc::now()))
-            .one(self.db.conn())
+            .one(&*self.db.lease().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         row.map(|row| {
@@ -80,7 +80,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         session::Entity::delete_by_id(id.to_string())
-            .exec(self.db.conn())
+            .exec(&*self.db.lease().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         Ok(())
@@ -92,7 +92,7 @@ impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         session::Entity::delete_many()
             .filter(session::Column::ExpiresAt.lt(chrono::Utc::now()))
-            .exec(self.db.conn())
+            .exec(&*self.db.lease().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         Ok(())

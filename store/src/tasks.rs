@@ -5,8 +5,8 @@ use crate::projects;
 use crate::{Db, StoreError, UserId};
 use domain::{Description, DueDate, Priority, Project, Status, Task, TaskTitle};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, JoinType, ModelTrait, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, JoinType,
+    ModelTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
 /// Space left between neighbours in a column, so a card can later be placed between two others
@@ -56,27 +56,32 @@ pub async fn board(
     owner: UserId,
     project_id: i32,
 ) -> Result<Option<(Project, Vec<Task>)>, StoreError> {
-    let Some(project) = projects::find_owned(db, owner, project_id).await? else {
+    let conn = db.lease().await?;
+    let Some(project) = projects::find_owned(&conn, owner, project_id).await? else {
         return Ok(None);
     };
     let tasks = project
         .find_related(task::Entity)
         .order_by_asc(task::Column::Position)
         .order_by_asc(task::Column::Id)
-        .all(db.conn())
+        .all(&*conn)
         .await?;
     Ok(Some((projects::to_project(project), to_tasks(tasks)?)))
 }
 
 /// The position after the last card of a column.
-async fn next_position(db: &Db, project_id: i32, status: Status) -> Result<i64, StoreError> {
+async fn next_position(
+    conn: &DatabaseConnection,
+    project_id: i32,
+    status: Status,
+) -> Result<i64, StoreError> {
     let last: Option<i64> = task::Entity::find()
         .select_only()
         .column_as(task::Column::Position.max(), "max")
         .filter(task::Column::ProjectId.eq(project_id))
         .filter(task::Column::Status.eq(status.as_str()))
         .into_tuple::<Option<i64>>()
-        .one(db.conn())
+        .one(conn)
         .await?
         .flatten();
     Ok(last.map_or(0, |p| p + POSITION_GAP))
@@ -89,7 +94,11 @@ pub async fn create(
     project_id: i32,
     title: TaskTitle,
 ) -> Result<Option<Task>, StoreError> {
-    if projects::find_owned(db, owner, project_id).await?.is_none() {
+    let conn = db.lease().await?;
+    if projects::find_owned(&conn, owner, project_id)
+        .await?
+        .is_none()
+    {
         return Ok(None);
     }
     let now = chrono::Utc::now();
@@ -101,31 +110,32 @@ pub async fn create(
         status: Set(status.as_str().to_owned()),
         priority: Set(Priority::default().as_str().to_owned()),
         due_date: Set(None),
-        position: Set(next_position(db, project_id, status).await?),
+        position: Set(next_position(&conn, project_id, status).await?),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db.conn())
+    .insert(&*conn)
     .await?;
     metrics::counter!("taskdeck_tasks_created_total").increment(1);
     Ok(Some(to_task(model)?))
 }
 
 async fn find_owned(
-    db: &Db,
+    conn: &DatabaseConnection,
     owner: UserId,
     task_id: i32,
 ) -> Result<Option<task::Model>, StoreError> {
     Ok(task::Entity::find_by_id(task_id)
         .join(JoinType::InnerJoin, task::Relation::Project.def())
         .filter(project::Column::OwnerId.eq(owner))
-        .one(db.conn())
+        .one(conn)
         .await?)
 }
 
 pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, StoreError> {
-    find_owned(db, owner, task_id)
+    let conn = db.lease().await?;
+    find_owned(&conn, owner, task_id)
         .await?
         .map(to_task)
         .transpose()
@@ -145,14 +155,15 @@ pub async fn update(
     task_id: i32,
     changes: TaskChanges,
 ) -> Result<Option<Task>, StoreError> {
-    let Some(model) = find_owned(db, owner, task_id).await? else {
+    let conn = db.lease().await?;
+    let Some(model) = find_owned(&conn, owner, task_id).await? else {
         return Ok(None);
     };
     let moved = model.status != changes.status.as_str();
     let project_id = model.project_id;
     let mut active = model.into_active_model();
     if moved {
-        active.position = Set(next_position(db, project_id, changes.status).await?);
+        active.position = Set(next_position(&conn, project_id, changes.status).await?);
     }
     active.title = Set(changes.title.into_inner());
     active.description = Set(changes.description.into_inner());
@@ -160,7 +171,7 @@ pub async fn update(
     active.priority = Set(changes.priority.as_str().to_owned());
     active.due_date = Set(changes.due_date.0);
     active.updated_at = Set(chrono::Utc::now());
-    let saved = to_task(active.update(db.conn()).await?)?;
+    let saved = to_task(active.update(&*conn).await?)?;
     if moved {
         count_if_completed(saved.status);
     }
@@ -174,28 +185,30 @@ pub async fn move_to(
     task_id: i32,
     status: Status,
 ) -> Result<Option<Task>, StoreError> {
-    let Some(model) = find_owned(db, owner, task_id).await? else {
+    let conn = db.lease().await?;
+    let Some(model) = find_owned(&conn, owner, task_id).await? else {
         return Ok(None);
     };
     if model.status == status.as_str() {
         return Ok(Some(to_task(model)?));
     }
-    let position = next_position(db, model.project_id, status).await?;
+    let position = next_position(&conn, model.project_id, status).await?;
     let mut active = model.into_active_model();
     active.status = Set(status.as_str().to_owned());
     active.position = Set(position);
     active.updated_at = Set(chrono::Utc::now());
-    let saved = to_task(active.update(db.conn()).await?)?;
+    let saved = to_task(active.update(&*conn).await?)?;
     count_if_completed(saved.status);
     Ok(Some(saved))
 }
 
 /// Deletes a task; answers the project it belonged to, or `None` when it was not the owner's.
 pub async fn delete(db: &Db, owner: UserId, task_id: i32) -> Result<Option<i32>, StoreError> {
-    let Some(model) = find_owned(db, owner, task_id).await? else {
+    let conn = db.lease().await?;
+    let Some(model) = find_owned(&conn, owner, task_id).await? else {
         return Ok(None);
     };
     let project_id = model.project_id;
-    model.delete(db.conn()).await?;
+    model.delete(&*conn).await?;
     Ok(Some(project_id))
 }

@@ -35,13 +35,14 @@ impl From<user::Model> for User {
 }
 
 pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<User, StoreError> {
+    let conn = db.lease().await?;
     let model = user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         password_hash: Set(Some(password_hash)),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(db.conn())
+    .insert(&*conn)
     .await
     .map_err(|err| {
         if is_unique_violation(&err) {
@@ -54,16 +55,18 @@ pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<Use
 }
 
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, StoreError> {
+    let conn = db.lease().await?;
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
-        .one(db.conn())
+        .one(&*conn)
         .await?
         .map(User::from))
 }
 
 pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, StoreError> {
+    let conn = db.lease().await?;
     Ok(user::Entity::find_by_id(id)
-        .one(db.conn())
+        .one(&*conn)
         .await?
         .map(User::from))
 }

@@ -86,7 +86,8 @@ async fn metrics_describe_requests_the_pool_sign_ins_and_tasks() {
         r#"http_server_active_requests{http_request_method="POST"}"#,
         r#"taskdeck_page_views_total{route="/projects/{id}"}"#,
         r#"db_client_connections_usage{state="idle"}"#,
-        "db_client_connections_max 10",
+        // The configured 10 plus the one kept for health checks.
+        "db_client_connections_max 11",
         r#"db_client_operation_duration_seconds_bucket{db_operation="SELECT""#,
         r#"taskdeck_sign_ins_total{method="password",result="failure"}"#,
         "taskdeck_tasks_created_total",
@@ -98,6 +99,44 @@ async fn metrics_describe_requests_the_pool_sign_ins_and_tasks() {
         !text.contains(&format!("/projects/{project_id}\"")),
         "a raw id became a label"
     );
+}
+
+/// Scrapes until the metrics contain `line`; the recorder is shared by every app in this binary,
+/// so one scrape may show another app's pool.
+async fn wait_for_metric(app: &TestApp, line: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = metrics_text(app).await;
+        if text.lines().any(|l| l == line) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never saw {line} in:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_waiting_for_a_database_connection_are_counted() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let app = TestApp::spawn_with(&db, &[("DATABASE_MAX_CONNECTIONS", "1")]).await;
+    let client = app.signed_in_client("waiting@example.com").await;
+
+    // Hold the only connection, as a slow statement would.
+    let held = app.db.lease().await.expect("lease");
+    let page = tokio::spawn(async move { client.page("/projects").await.status() });
+    wait_for_metric(&app, "db_client_connections_pending_requests 1").await;
+    // Health checks keep their own connection: a busy pool is not a dead database.
+    let ready = reqwest::get(format!("{}/readyz", app.address))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    drop(held);
+    assert_eq!(page.await.expect("page"), StatusCode::OK);
+    wait_for_metric(&app, "db_client_connections_pending_requests 0").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,4 +297,35 @@ async fn readiness_follows_the_database_and_liveness_does_not() {
         "readiness must come back without a restart"
     );
     assert!(metrics_text(&app).await.contains("taskdeck_database_up 1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_container_health_check_follows_the_server() {
+    let (_db, app) = sqlite_app().await;
+    let site_addr = app.address.trim_start_matches("http://").to_owned();
+    let check = |addr: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_taskdeck"))
+            .arg("healthcheck")
+            .env("LEPTOS_SITE_ADDR", addr)
+            .env("METRICS_ADDR", "127.0.0.1:0")
+            .output()
+            .expect("run taskdeck healthcheck")
+    };
+    let alive = tokio::task::spawn_blocking({
+        let addr = site_addr.clone();
+        move || check(addr)
+    })
+    .await
+    .expect("join");
+    assert!(alive.status.success(), "{alive:?}");
+
+    drop(app);
+    let gone = tokio::task::spawn_blocking(move || check(site_addr))
+        .await
+        .expect("join");
+    assert!(!gone.status.success());
+    assert!(
+        String::from_utf8_lossy(&gone.stderr).contains("did not answer"),
+        "{gone:?}"
+    );
 }
