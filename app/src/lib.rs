@@ -17,9 +17,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
 use pages::{
-    board::BoardPage, feedback::FeedbackPage, home::HomePage, not_found::NotFound,
-    projects::ProjectsPage, settings::ProjectSettingsPage, sign_in::SignInPage,
-    sign_up::SignUpPage, task::TaskPage,
+    account::AccountPage, board::BoardPage, feedback::FeedbackPage, home::HomePage,
+    not_found::NotFound, projects::ProjectsPage, settings::ProjectSettingsPage,
+    sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
 };
 
 /// Where the browser sends its error reports, given by the server when Sentry is configured.
@@ -30,6 +30,10 @@ pub struct BrowserErrorReporting {
     pub release: String,
     pub environment: String,
 }
+
+/// The identity providers this server offers for signing in, given by the server.
+#[derive(Clone, Debug, Default)]
+pub struct OfferedProviders(pub Vec<domain::Provider>);
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -132,6 +136,7 @@ fn Layout() -> impl IntoView {
                 />
                 <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
                 <Route path=path!("/feedback") view=FeedbackPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
             </Routes>
         </main>
     }

@@ -92,6 +92,11 @@ impl From<StoreError> for AppError {
                 "An account with this email already exists.",
             )
             .into(),
+            StoreError::IdentityTaken => FieldError::new(
+                crate::error::FORM,
+                "That account is already linked to a Taskdeck account.",
+            )
+            .into(),
             other => internal(&other),
         }
     }

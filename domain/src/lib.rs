@@ -8,12 +8,14 @@ mod account;
 mod errors;
 mod feedback;
 mod project;
+mod provider;
 mod task;
 
 pub use account::{Email, Password};
 pub use errors::{FieldError, Invalid};
 pub use feedback::{sentry_event_id, FeedbackMessage};
 pub use project::{Project, ProjectName};
+pub use provider::{OAuthFailure, Provider};
 pub use task::{Description, DueDate, Priority, Status, Task, TaskTitle};
 
 /// Counts characters the way a person does (Unicode scalar values), not bytes.

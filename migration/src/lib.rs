@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_accounts;
 mod m20261124_000002_projects_and_tasks;
 mod m20261124_000003_feedback;
+mod m20261124_000004_identities;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_projects_and_tasks::Migration),
             Box::new(m20261124_000003_feedback::Migration),
+            Box::new(m20261124_000004_identities::Migration),
         ]
     }
 }

@@ -18,11 +18,35 @@ pub struct Config {
     pub log: LogSettings,
     pub run_migrations: bool,
     pub session_idle_timeout: Duration,
+    /// How long a session lasts after sign-in, however active it is.
+    pub session_absolute_lifetime: Duration,
     pub request_timeout: Duration,
     /// Where `/metrics` is served, apart from the public listener.
     pub metrics_addr: SocketAddr,
     pub error_reporting: ErrorReportingSettings,
     pub limits: crate::rate_limit::LimitSettings,
+    pub oauth: crate::oauth::OAuthSettings,
+}
+
+/// A secret from the environment. `Debug` prints a placeholder, so a logged configuration
+/// cannot leak it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// Sentry: off unless `SENTRY_DSN` is set.
@@ -46,6 +70,11 @@ pub enum ConfigError {
     Invalid {
         variable: &'static str,
         wanted: String,
+    },
+    #[error("{variable} is required because {because} is set")]
+    Missing {
+        variable: &'static str,
+        because: &'static str,
     },
     #[error("could not read .env: {0}")]
     DotEnv(String),
@@ -207,10 +236,12 @@ impl Config {
             log: LogSettings { filter, json },
             run_migrations,
             session_idle_timeout: Duration::from_secs(idle_minutes * 60),
+            session_absolute_lifetime: secs("SESSION_ABSOLUTE_LIFETIME_SECS", 30 * 24 * 60 * 60)?,
             request_timeout: secs("REQUEST_TIMEOUT_SECS", 30)?,
             metrics_addr,
             error_reporting,
             limits,
+            oauth: oauth_settings(&vars)?,
         })
     }
 
@@ -243,6 +274,67 @@ impl Vars<'_> {
             Some(value) => value.parse().map_err(|_| invalid(name, wanted)),
         }
     }
+}
+
+/// A provider's client id and secret: both or neither.
+fn client_credentials(
+    vars: &Vars<'_>,
+    id_name: &'static str,
+    secret_name: &'static str,
+) -> Result<Option<(String, Secret)>, ConfigError> {
+    match (vars.raw(id_name), vars.raw(secret_name)) {
+        (None, None) => Ok(None),
+        (Some(id), Some(secret)) => Ok(Some((id, Secret::new(secret)))),
+        (Some(_), None) => Err(ConfigError::Missing {
+            variable: secret_name,
+            because: id_name,
+        }),
+        (None, Some(_)) => Err(ConfigError::Missing {
+            variable: id_name,
+            because: secret_name,
+        }),
+    }
+}
+
+/// An endpoint URL with a default; http is allowed only for tests against local stand-ins.
+fn endpoint(vars: &Vars<'_>, name: &'static str, default: &str) -> Result<String, ConfigError> {
+    let url = vars.raw(name).unwrap_or_else(|| default.to_owned());
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url)
+    } else {
+        Err(invalid(name, "an http or https URL"))
+    }
+}
+
+fn oauth_settings(vars: &Vars<'_>) -> Result<crate::oauth::OAuthSettings, ConfigError> {
+    use crate::oauth::{GitHubSettings, GoogleSettings, OAuthSettings};
+    let github = match client_credentials(vars, "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET")? {
+        None => None,
+        Some((client_id, client_secret)) => Some(GitHubSettings {
+            client_id,
+            client_secret,
+            auth_url: endpoint(
+                vars,
+                "GITHUB_AUTH_URL",
+                "https://github.com/login/oauth/authorize",
+            )?,
+            token_url: endpoint(
+                vars,
+                "GITHUB_TOKEN_URL",
+                "https://github.com/login/oauth/access_token",
+            )?,
+            api_url: endpoint(vars, "GITHUB_API_URL", "https://api.github.com")?,
+        }),
+    };
+    let google = match client_credentials(vars, "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")? {
+        None => None,
+        Some((client_id, client_secret)) => Some(GoogleSettings {
+            client_id,
+            client_secret,
+            issuer_url: endpoint(vars, "GOOGLE_ISSUER_URL", "https://accounts.google.com")?,
+        }),
+    };
+    Ok(OAuthSettings { github, google })
 }
 
 fn invalid(variable: &'static str, wanted: &str) -> ConfigError {
@@ -376,6 +468,32 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn a_half_configured_provider_names_what_is_missing() {
+        assert_eq!(
+            error_of(&[("GITHUB_CLIENT_ID", "abc")]),
+            "GITHUB_CLIENT_SECRET is required because GITHUB_CLIENT_ID is set"
+        );
+        assert_eq!(
+            error_of(&[("GOOGLE_CLIENT_SECRET", "shh")]),
+            "GOOGLE_CLIENT_ID is required because GOOGLE_CLIENT_SECRET is set"
+        );
+        let none = config(&[]).expect("no providers is fine");
+        assert!(none.oauth.offered().is_empty());
+        let both = config(&[
+            ("GITHUB_CLIENT_ID", "abc"),
+            ("GITHUB_CLIENT_SECRET", "very secret value"),
+            ("GOOGLE_CLIENT_ID", "def"),
+            ("GOOGLE_CLIENT_SECRET", "also secret"),
+        ])
+        .expect("config");
+        assert_eq!(both.oauth.offered().len(), 2);
+        assert!(
+            !format!("{both:?}").contains("very secret value"),
+            "secrets stay out of Debug output"
+        );
     }
 
     #[test]

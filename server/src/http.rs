@@ -3,13 +3,19 @@
 use crate::csrf::SameOriginGuard;
 use crate::error_reporting::Tunnel;
 use crate::health::Health;
+use crate::oauth::OAuth;
 use crate::rate_limit::RequestLimits;
 use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
 use crate::{requests, server_fn_errors};
-use app::{shell, App, BrowserErrorReporting};
+use app::{shell, App, BrowserErrorReporting, OfferedProviders};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
+use std::time::Duration;
+use store::auth::{AuthSession, SIGNED_IN_AT};
 use axum_login::AuthManagerLayerBuilder;
 use http::StatusCode;
 use leptos::prelude::*;
@@ -49,8 +55,10 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
             routes,
             {
                 let db = db.clone();
+                let offered = OfferedProviders(config.oauth.offered());
                 move || {
                     provide_context(db.clone());
+                    provide_context(offered.clone());
                     if let Some(reporting) = reporting.clone() {
                         provide_context(reporting);
                     }
@@ -62,7 +70,8 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
             },
         )
         .merge(health.routes())
-        .merge(web_vitals.routes());
+        .merge(web_vitals.routes())
+        .merge(OAuth::new(config.oauth.clone(), &config.app_url, db.clone()).routes());
     if let Some(dsn) = &config.error_reporting.dsn {
         app = app.merge(Tunnel::new(dsn.clone()).routes());
     }
@@ -107,6 +116,10 @@ where
         server_fn_errors::decode_errors_are_bad_requests,
     ))
     .route_layer(middleware::from_fn(requests::label))
+    .layer(middleware::from_fn_with_state(
+        config.session_absolute_lifetime,
+        end_sessions_past_their_lifetime,
+    ))
     .layer(auth_layer)
     .layer(CompressionLayer::new())
     // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
@@ -129,6 +142,40 @@ where
         security_headers.apply(request, next)
     }))
     .layer(middleware::from_fn(requests::observe))
+}
+
+/// Signs out a session once its absolute lifetime since sign-in has passed, however active it has
+/// been, so a stolen session cannot be kept alive forever. The request then goes on anonymous.
+async fn end_sessions_past_their_lifetime(
+    State(lifetime): State<Duration>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(mut auth) = request.extensions().get::<AuthSession>().cloned() {
+        if auth.user.is_some() {
+            let signed_in_at: Option<i64> = auth
+                .session
+                .get(SIGNED_IN_AT)
+                .await
+                .ok()
+                .flatten();
+            let age = signed_in_at.map(|at| chrono::Utc::now().timestamp() - at);
+            let expired = age.is_none_or(|age| age < 0 || age as u64 > lifetime.as_secs());
+            if expired {
+                match auth.logout().await {
+                    Ok(_) => {
+                        tracing::info!("session reached its absolute lifetime");
+                        request.extensions_mut().insert(auth);
+                    }
+                    Err(err) => {
+                        tracing::error!(%err, "could not end an expired session");
+                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                    }
+                }
+            }
+        }
+    }
+    next.run(request).await
 }
 
 /// The app's routes, generated once per process. Generating them runs the app with resource

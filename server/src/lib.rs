@@ -6,6 +6,7 @@ pub mod error_reporting;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod oauth;
 pub mod rate_limit;
 mod requests;
 pub mod security_headers;

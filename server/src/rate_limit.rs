@@ -99,7 +99,7 @@ pub struct LimitSettings {
 }
 
 /// The account-related endpoints that guess-and-check attacks go for.
-const CREDENTIAL_PATHS: &[&str] = &["/api/sign_in", "/api/sign_up"];
+const CREDENTIAL_PATHS: &[&str] = &["/api/sign_in", "/api/sign_up", "/api/change_password"];
 /// A form with an email and a password is small; a larger body is not read for the email.
 const MAX_CREDENTIAL_BODY: usize = 16 * 1024;
 

@@ -89,3 +89,52 @@ pub async fn sign_up(db: &Db, email: &Email, password: Password) -> Result<User,
     let hash = hash_password(password).await?;
     users::create(db, email, hash).await
 }
+
+/// What became of a password change.
+#[derive(Debug)]
+pub enum PasswordChange {
+    /// Changed; the updated account, whose sessions elsewhere are now void.
+    Changed(User),
+    WrongCurrentPassword,
+}
+
+/// Changes the password, or sets one on an account that so far signs in only through GitHub or
+/// Google. The current password must match when there is one.
+pub async fn change_password(
+    db: &Db,
+    user: &User,
+    current: &str,
+    new: Password,
+) -> Result<PasswordChange, StoreError> {
+    if let Some(hash) = user.password_hash.clone() {
+        if !verify_password(current.to_owned(), hash).await? {
+            return Ok(PasswordChange::WrongCurrentPassword);
+        }
+    }
+    let hash = hash_password(new).await?;
+    Ok(PasswordChange::Changed(
+        users::set_password_hash(db, user.id, hash).await?,
+    ))
+}
+
+impl User {
+    /// False for an account made by signing in with GitHub or Google that has not set a password.
+    pub fn has_password(&self) -> bool {
+        self.password_hash.is_some()
+    }
+}
+
+/// The session key holding when the person signed in, for the absolute session lifetime.
+pub const SIGNED_IN_AT: &str = "taskdeck.signed_in_at";
+
+/// Signs `user` in on this session. The session gets a new id (an id planted before sign-in is
+/// worthless) and the time of sign-in, after which the absolute lifetime counts.
+pub async fn start_session(auth: &mut AuthSession, user: &User) -> Result<(), StoreError> {
+    auth.login(user)
+        .await
+        .map_err(|e| StoreError::Session(e.to_string()))?;
+    auth.session
+        .insert(SIGNED_IN_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|e| StoreError::Session(e.to_string()))
+}

@@ -8,6 +8,7 @@ pub mod db;
 mod entities;
 mod error;
 pub mod feedback;
+pub mod identities;
 pub mod projects;
 pub mod sessions;
 pub mod tasks;

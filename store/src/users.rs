@@ -70,3 +70,17 @@ pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, StoreError>
         .await?
         .map(User::from))
 }
+
+/// Replaces the password hash and answers the updated account.
+pub async fn set_password_hash(db: &Db, id: UserId, hash: String) -> Result<User, StoreError> {
+    use sea_orm::IntoActiveModel;
+    let conn = db.lease().await?;
+    let Some(model) = user::Entity::find_by_id(id).one(&*conn).await? else {
+        return Err(StoreError::Database(sea_orm::DbErr::RecordNotFound(
+            format!("user {id}"),
+        )));
+    };
+    let mut active = model.into_active_model();
+    active.password_hash = Set(Some(hash));
+    Ok(active.update(&*conn).await?.into())
+}

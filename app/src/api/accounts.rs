@@ -25,7 +25,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
-    use crate::server::{answer, auth_session, db, internal};
+    use crate::server::{answer, auth_session, db};
     use domain::{Email, Invalid, Password};
     answer(
         async move {
@@ -40,11 +40,7 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
             let user = store::auth::sign_up(&db()?, &parsed_email, parsed_password)
                 .await
                 .map_err(|err| AppError::from(err).with_values(typed))?;
-            auth_session()
-                .await?
-                .login(&user)
-                .await
-                .map_err(|e| internal(&e))?;
+            store::auth::start_session(&mut auth_session().await?, &user).await?;
             tracing::info!(user_id = user.id, "account created");
             leptos_axum::redirect("/projects");
             Ok(())
@@ -81,7 +77,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 .with_values([(domain::Email::FIELD, email.as_str())]));
             };
             // login() also gives the session a new id, so an id planted before sign-in is worthless.
-            auth.login(&user).await.map_err(|e| internal(&e))?;
+            store::auth::start_session(&mut auth, &user).await?;
             metrics::counter!("taskdeck_sign_ins_total", "method" => "password", "result" => "success")
                 .increment(1);
             tracing::info!(user_id = user.id, "signed in");
@@ -105,6 +101,128 @@ pub async fn sign_out() -> Result<(), AppError> {
                 .map_err(|e| internal(&e))?;
             leptos_axum::redirect("/");
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The providers offered on the sign-in page.
+#[server(endpoint = "sign_in_providers")]
+pub async fn sign_in_providers() -> Result<Vec<domain::Provider>, AppError> {
+    Ok(use_context::<crate::OfferedProviders>()
+        .map(|offered| offered.0)
+        .unwrap_or_default())
+}
+
+/// A provider account linked to the signed-in account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedProvider {
+    pub provider: domain::Provider,
+    pub email: String,
+}
+
+/// What the account page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub email: String,
+    pub has_password: bool,
+    pub linked: Vec<LinkedProvider>,
+    /// Offered by this server and not linked yet.
+    pub linkable: Vec<domain::Provider>,
+}
+
+#[server(endpoint = "account_details")]
+pub async fn account_details() -> Result<Account, AppError> {
+    use crate::server::{answer, db, require_user};
+    answer(
+        async move {
+            let user = require_user().await?;
+            let linked: Vec<LinkedProvider> = store::identities::list(&db()?, user.id)
+                .await?
+                .into_iter()
+                .map(|identity| LinkedProvider {
+                    provider: identity.provider,
+                    email: identity.email,
+                })
+                .collect();
+            let offered = use_context::<crate::OfferedProviders>()
+                .map(|offered| offered.0)
+                .unwrap_or_default();
+            let linkable = offered
+                .into_iter()
+                .filter(|p| !linked.iter().any(|l| l.provider == *p))
+                .collect();
+            Ok(Account {
+                email: user.email.clone(),
+                has_password: user.has_password(),
+                linked,
+                linkable,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "unlink_provider")]
+pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
+    use crate::error::FORM;
+    use crate::server::{answer, db, require_user};
+    use domain::{FieldError, Provider};
+    use store::identities::Unlinked;
+    answer(
+        async move {
+            let user = require_user().await?;
+            let provider = Provider::parse(&provider).ok_or(AppError::NotFound)?;
+            match store::identities::unlink(&db()?, user.id, provider).await? {
+                Unlinked::Done => {
+                    tracing::info!(user_id = user.id, provider = provider.as_str(), "provider unlinked");
+                    leptos_axum::redirect("/account");
+                    Ok(())
+                }
+                Unlinked::NotLinked => Err(AppError::NotFound),
+                Unlinked::LastWayIn => Err(FieldError::new(
+                    FORM,
+                    format!(
+                        "{provider} is the only way into this account. Set a password or link another provider before unlinking it."
+                    ),
+                )
+                .into()),
+            }
+        }
+        .await,
+    )
+}
+
+/// Changes the password, or sets a first one on an account made through GitHub or Google.
+/// Every other session of the account ends; this one continues under a new id.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::server::{answer, auth_session, db, require_user};
+    use domain::{FieldError, Password};
+    use store::auth::PasswordChange;
+    answer(
+        async move {
+            let user = require_user().await?;
+            let new = Password::parse(&new_password).map_err(|mut e| {
+                e.field = "new_password".to_owned();
+                AppError::from(e)
+            })?;
+            match store::auth::change_password(&db()?, &user, &current_password, new).await? {
+                PasswordChange::WrongCurrentPassword => Err(FieldError::new(
+                    "current_password",
+                    "Your current password is not correct.",
+                )
+                .into()),
+                PasswordChange::Changed(updated) => {
+                    store::auth::start_session(&mut auth_session().await?, &updated).await?;
+                    tracing::info!(user_id = user.id, "password changed");
+                    leptos_axum::redirect("/account?password=changed");
+                    Ok(())
+                }
+            }
         }
         .await,
     )

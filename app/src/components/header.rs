@@ -22,9 +22,9 @@ pub fn Header() -> impl IntoView {
                                     <A href="/feedback" attr:class="nav-link">
                                         "Send feedback"
                                     </A>
-                                    <span class="current-user" data-testid="current-user">
+                                    <A href="/account" attr:class="nav-link current-user" attr:data-testid="current-user">
                                         {user.email}
-                                    </span>
+                                    </A>
                                     <ActionForm action=session.sign_out attr:class="inline-form">
                                         <button type="submit" class="button secondary">
                                             "Sign out"

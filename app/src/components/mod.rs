@@ -1,4 +1,5 @@
 pub mod form;
 pub mod header;
 pub mod outcome;
+pub mod providers;
 pub mod session;

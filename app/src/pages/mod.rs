@@ -1,3 +1,4 @@
+pub mod account;
 pub mod board;
 pub mod feedback;
 pub mod home;

@@ -1,6 +1,7 @@
 use crate::components::form::{
     emptied_after_submit, field_error, last_error, typed_or, Field, FormMessage,
 };
+use crate::components::providers::{ProviderButtons, ProviderFailure};
 use crate::components::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,6 +21,7 @@ pub fn SignInPage() -> impl IntoView {
         </Suspense>
         <section class="panel narrow">
             <h1>"Sign in"</h1>
+            <ProviderFailure />
             <ActionForm action=session.sign_in attr:class="stack" attr:novalidate=true>
                 <Field
                     id="signin-email"
@@ -44,6 +46,7 @@ pub fn SignInPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
+            <ProviderButtons />
             <p class="muted">"New to Taskdeck? " <a href="/signup">"Create an account"</a></p>
         </section>
     }

@@ -1,6 +1,7 @@
 use crate::components::form::{
     emptied_after_submit, field_error, last_error, typed_or, Field, FormMessage,
 };
+use crate::components::providers::ProviderButtons;
 use crate::components::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -45,6 +46,7 @@ pub fn SignUpPage() -> impl IntoView {
                     "Create account"
                 </button>
             </ActionForm>
+            <ProviderButtons />
             <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
         </section>
     }

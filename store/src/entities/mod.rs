@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table. Private to the crate: callers use the typed queries.
 
 pub mod feedback;
+pub mod identity;
 pub mod project;
 pub mod session;
 pub mod task;
