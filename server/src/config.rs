@@ -26,6 +26,8 @@ pub struct Config {
     pub error_reporting: ErrorReportingSettings,
     pub limits: crate::rate_limit::LimitSettings,
     pub oauth: crate::oauth::OAuthSettings,
+    /// Other sites' origins allowed to call Taskdeck from the browser (CORS); none by default.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// A secret from the environment. `Debug` prints a placeholder, so a logged configuration
@@ -242,6 +244,7 @@ impl Config {
             error_reporting,
             limits,
             oauth: oauth_settings(&vars)?,
+            cors_allowed_origins: cors_origins(&vars)?,
         })
     }
 
@@ -274,6 +277,25 @@ impl Vars<'_> {
             Some(value) => value.parse().map_err(|_| invalid(name, wanted)),
         }
     }
+}
+
+/// `CORS_ALLOWED_ORIGINS`: a comma-separated list of exact origins; never a wildcard, since the
+/// origins listed may call Taskdeck with the person's session.
+fn cors_origins(vars: &Vars<'_>) -> Result<Vec<String>, ConfigError> {
+    let wanted = "a comma-separated list of origins such as https://app.example.com, without paths or wildcards";
+    let Some(raw) = vars.raw("CORS_ALLOWED_ORIGINS") else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            if origin.contains('*') || origin.ends_with('/') {
+                return Err(invalid("CORS_ALLOWED_ORIGINS", wanted));
+            }
+            parse_app_url(origin).map_err(|_| invalid("CORS_ALLOWED_ORIGINS", wanted))
+        })
+        .collect()
 }
 
 /// A provider's client id and secret: both or neither.
@@ -468,6 +490,31 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn cors_origins_are_exact_and_never_wildcards() {
+        let config = config(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://a.example.com, http://localhost:5173",
+        )])
+        .expect("config");
+        assert_eq!(
+            config.cors_allowed_origins,
+            ["https://a.example.com", "http://localhost:5173"]
+        );
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "https://a.example.com/path",
+            "a.example.com",
+        ] {
+            assert!(
+                error_of(&[("CORS_ALLOWED_ORIGINS", bad)])
+                    .starts_with("CORS_ALLOWED_ORIGINS is not valid"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

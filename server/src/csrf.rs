@@ -18,12 +18,15 @@ use std::sync::Arc;
 pub struct SameOriginGuard {
     /// `scheme://host[:port]` of APP_URL.
     app_origin: Arc<str>,
+    /// Other origins the operator allowed (`CORS_ALLOWED_ORIGINS`).
+    allowed: Arc<[String]>,
 }
 
 impl SameOriginGuard {
-    pub fn new(app_url: &str) -> Self {
+    pub fn new(app_url: &str, allowed: &[String]) -> Self {
         Self {
             app_origin: app_url.trim_end_matches('/').into(),
+            allowed: allowed.into(),
         }
     }
 
@@ -41,6 +44,9 @@ impl SameOriginGuard {
 
     fn allows(&self, headers: &HeaderMap) -> bool {
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        if text(ORIGIN.as_str()).is_some_and(|origin| self.allowed.iter().any(|a| a == origin)) {
+            return true;
+        }
         if let Some(site) = text("sec-fetch-site") {
             // "none": typed into the address bar or a bookmark, so the person's own doing.
             return site == "same-origin" || site == "none";
@@ -81,7 +87,7 @@ mod tests {
 
     #[test]
     fn only_taskdeck_pages_may_change_anything() {
-        let guard = SameOriginGuard::new("https://tasks.example.com");
+        let guard = SameOriginGuard::new("https://tasks.example.com", &[]);
         assert!(guard.allows(&headers(&[("sec-fetch-site", "same-origin")])));
         assert!(!guard.allows(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(!guard.allows(&headers(&[("sec-fetch-site", "same-site")])));
@@ -98,5 +104,21 @@ mod tests {
             ("host", "127.0.0.1:4000")
         ])));
         assert!(guard.allows(&headers(&[])), "programs send neither header");
+    }
+
+    #[test]
+    fn origins_the_operator_allowed_may_call_from_their_pages() {
+        let guard = SameOriginGuard::new(
+            "https://tasks.example.com",
+            &["https://partner.example".to_owned()],
+        );
+        assert!(guard.allows(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://partner.example")
+        ])));
+        assert!(!guard.allows(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://partner.example.evil")
+        ])));
     }
 }

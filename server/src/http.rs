@@ -14,21 +14,23 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
-use std::time::Duration;
-use store::auth::{AuthSession, SIGNED_IN_AT};
 use axum_login::AuthManagerLayerBuilder;
 use http::StatusCode;
+use http::{header, HeaderValue, Method};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sentry::integrations::tower::{NewSentryLayer, SentryHttpLayer};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
+use std::time::Duration;
 use store::auth::Backend;
+use store::auth::{AuthSession, SIGNED_IN_AT};
 use store::sessions::DbSessionStore;
 use store::Db;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -108,7 +110,7 @@ where
     let security_headers = SecurityHeaders {
         https: config.is_https(),
     };
-    let same_origin = SameOriginGuard::new(&config.app_url);
+    let same_origin = SameOriginGuard::new(&config.app_url, &config.cors_allowed_origins);
     let limits = RequestLimits::new(config.limits.clone());
 
     // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
@@ -137,11 +139,32 @@ where
     .layer(middleware::from_fn(move |request, next| {
         limits.clone().apply(request, next)
     }))
+    // Same-origin only unless the operator listed other origins: then those, and only those, may
+    // read answers and send the session cookie along.
+    .layer(cors(&config.cors_allowed_origins))
     // Outside the timeout and panic layers, so even their answers carry the headers.
     .layer(middleware::from_fn(move |request, next| {
         security_headers.apply(request, next)
     }))
     .layer(middleware::from_fn(requests::observe))
+}
+
+fn cors(allowed: &[String]) -> tower::util::Either<CorsLayer, tower::layer::util::Identity> {
+    let origins: Vec<HeaderValue> = allowed
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    if origins.is_empty() {
+        return tower::util::Either::Right(tower::layer::util::Identity::new());
+    }
+    tower::util::Either::Left(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+            .allow_credentials(true)
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 /// Signs out a session once its absolute lifetime since sign-in has passed, however active it has
@@ -153,12 +176,7 @@ async fn end_sessions_past_their_lifetime(
 ) -> Response {
     if let Some(mut auth) = request.extensions().get::<AuthSession>().cloned() {
         if auth.user.is_some() {
-            let signed_in_at: Option<i64> = auth
-                .session
-                .get(SIGNED_IN_AT)
-                .await
-                .ok()
-                .flatten();
+            let signed_in_at: Option<i64> = auth.session.get(SIGNED_IN_AT).await.ok().flatten();
             let age = signed_in_at.map(|at| chrono::Utc::now().timestamp() - at);
             let expired = age.is_none_or(|age| age < 0 || age as u64 > lifetime.as_secs());
             if expired {

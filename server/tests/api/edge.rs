@@ -288,3 +288,59 @@ async fn the_client_address_comes_from_the_proxy_only_when_trusted() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_sites_may_call_taskdeck_only_when_allowed() {
+    let preflight = |app: &TestApp, origin: &'static str| {
+        let url = format!("{}/api/list_projects", app.address);
+        async move {
+            reqwest::Client::new()
+                .request(reqwest::Method::OPTIONS, url)
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type")
+                .send()
+                .await
+                .expect("preflight")
+        }
+    };
+    // Same-origin by default: no other site is told it may read answers.
+    let (_db, closed) = app().await;
+    let answer = preflight(&closed, "https://partner.example").await;
+    assert!(!answer.headers().contains_key("access-control-allow-origin"));
+
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let open =
+        TestApp::spawn_with(&db, &[("CORS_ALLOWED_ORIGINS", "https://partner.example")]).await;
+    let answer = preflight(&open, "https://partner.example").await;
+    assert_eq!(
+        answer.headers()["access-control-allow-origin"],
+        "https://partner.example"
+    );
+    assert_eq!(answer.headers()["access-control-allow-credentials"], "true");
+    let answer = preflight(&open, "https://evil.example").await;
+    assert!(!answer.headers().contains_key("access-control-allow-origin"));
+
+    // The allowed site's pages may change things with the person's session; others still may not.
+    let client = open.signed_in_client(&unique_email("cors")).await;
+    let from = |origin: &'static str| {
+        client
+            .http
+            .post(format!("{}/api/create_project", open.address))
+            .header("origin", origin)
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("name", "From a partner")])
+            .send()
+    };
+    assert_eq!(
+        from("https://partner.example")
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        from("https://evil.example").await.expect("post").status(),
+        StatusCode::FORBIDDEN
+    );
+}

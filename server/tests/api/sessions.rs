@@ -1,0 +1,83 @@
+//! Sessions as a person experiences them: they end after their absolute lifetime however busy
+//! they are, and a password change signs out every other session of the account.
+
+use crate::helpers::{Backend, TestApp, TestDb, PASSWORD};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+use std::time::Duration;
+
+on_both_databases!(changing_the_password_signs_out_every_other_session);
+
+async fn changing_the_password_signs_out_every_other_session(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let email = "two-devices@example.com";
+    let laptop = app.signed_in_client(email).await;
+    let phone = app.client();
+    phone
+        .call_ok("sign_in", &[("email", email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(phone.page("/projects").await.status(), StatusCode::OK);
+
+    // A wrong current password changes nothing and says which field is wrong.
+    let refused = laptop
+        .call(
+            "change_password",
+            &[
+                ("current_password", "not my password"),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text()
+        .await
+        .expect("body")
+        .contains("current password is not correct"));
+    assert_eq!(phone.page("/projects").await.status(), StatusCode::OK);
+
+    laptop
+        .call_ok(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    // The laptop, where the change was made, stays signed in; the phone is signed out.
+    assert_eq!(laptop.page("/projects").await.status(), StatusCode::OK);
+    let user = phone.call_ok("current_user", &[]).await;
+    assert!(user.is_null(), "the other session ended: {user}");
+
+    // Only the new password works now.
+    let old = app.client();
+    let response = old
+        .call("sign_in", &[("email", email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.client()
+        .call_ok(
+            "sign_in",
+            &[("email", email), ("password", "a brand new passphrase")],
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_after_its_absolute_lifetime_however_busy() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let app = TestApp::spawn_with(&db, &[("SESSION_ABSOLUTE_LIFETIME_SECS", "2")]).await;
+    let client = app.signed_in_client("busy@example.com").await;
+    // Busy the whole time: the idle timeout never comes into it.
+    for _ in 0..4 {
+        let user = client.call_ok("current_user", &[]).await;
+        assert!(!user.is_null());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1900)).await;
+    let user = client.call_ok("current_user", &[]).await;
+    assert!(user.is_null(), "still signed in after the lifetime: {user}");
+    let page = client.page("/projects").await;
+    assert_ne!(page.status(), StatusCode::OK);
+}
