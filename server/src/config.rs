@@ -26,6 +26,10 @@ pub struct Config {
     pub error_reporting: ErrorReportingSettings,
     pub limits: crate::rate_limit::LimitSettings,
     pub oauth: crate::oauth::OAuthSettings,
+    /// Keys the hash under which sessions are stored.
+    pub session_secret: Secret,
+    /// True when no SESSION_SECRET was given and a development one is used (http only).
+    pub session_secret_is_development: bool,
     /// Other sites' origins allowed to call Taskdeck from the browser (CORS); none by default.
     pub cors_allowed_origins: Vec<String>,
 }
@@ -78,6 +82,10 @@ pub enum ConfigError {
         variable: &'static str,
         because: &'static str,
     },
+    #[error(
+        "{variable} is required when APP_URL is https; `taskdeck gen-secret` prints a fresh one"
+    )]
+    RequiredOverHttps { variable: &'static str },
     #[error("could not read .env: {0}")]
     DotEnv(String),
 }
@@ -231,6 +239,7 @@ impl Config {
             trusted_proxy_header,
         };
 
+        let session_secret = session_secret(&vars, app_url.starts_with("https://"))?;
         Ok(Config {
             database,
             site_addr,
@@ -244,6 +253,8 @@ impl Config {
             error_reporting,
             limits,
             oauth: oauth_settings(&vars)?,
+            session_secret_is_development: vars.raw("SESSION_SECRET").is_none(),
+            session_secret,
             cors_allowed_origins: cors_origins(&vars)?,
         })
     }
@@ -277,6 +288,43 @@ impl Vars<'_> {
             Some(value) => value.parse().map_err(|_| invalid(name, wanted)),
         }
     }
+}
+
+/// Used only over plain http (a developer's machine) when SESSION_SECRET is unset, so sessions
+/// survive restarts there without any set-up.
+const DEVELOPMENT_SESSION_SECRET: &str = "taskdeck development only: never use over https";
+
+/// Fewer characters, or too few different ones, and the secret can be guessed.
+const MIN_SECRET_CHARS: usize = 32;
+const MIN_DISTINCT_SECRET_CHARS: usize = 12;
+
+fn session_secret(vars: &Vars<'_>, https: bool) -> Result<Secret, ConfigError> {
+    match vars.raw("SESSION_SECRET") {
+        None if https => Err(ConfigError::RequiredOverHttps {
+            variable: "SESSION_SECRET",
+        }),
+        None => Ok(Secret::new(DEVELOPMENT_SESSION_SECRET)),
+        Some(secret) => {
+            let distinct: std::collections::HashSet<char> = secret.chars().collect();
+            if secret.chars().count() < MIN_SECRET_CHARS
+                || distinct.len() < MIN_DISTINCT_SECRET_CHARS
+            {
+                return Err(invalid(
+                    "SESSION_SECRET",
+                    "at least 32 random characters; `taskdeck gen-secret` prints a fresh one",
+                ));
+            }
+            Ok(Secret::new(secret))
+        }
+    }
+}
+
+/// A fresh secret for SESSION_SECRET: 32 random bytes from the operating system, base64url.
+pub fn generate_secret() -> Result<String, getrandom::Error> {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// `CORS_ALLOWED_ORIGINS`: a comma-separated list of exact origins; never a wildcard, since the
@@ -402,6 +450,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    const TEST_SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
+
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars
             .iter()
@@ -493,6 +543,42 @@ mod tests {
     }
 
     #[test]
+    fn https_needs_a_strong_session_secret() {
+        assert_eq!(
+            error_of(&[("APP_URL", "https://tasks.example.com")]),
+            "SESSION_SECRET is required when APP_URL is https; `taskdeck gen-secret` prints a fresh one"
+        );
+        for weak in [
+            "short",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abababababababababababababababababab",
+        ] {
+            assert!(
+                error_of(&[
+                    ("APP_URL", "https://tasks.example.com"),
+                    ("SESSION_SECRET", weak)
+                ])
+                .starts_with("SESSION_SECRET is not valid"),
+                "{weak}"
+            );
+        }
+        let fresh = generate_secret().expect("random bytes");
+        assert_ne!(fresh, generate_secret().expect("random bytes"));
+        let config = config(&[
+            ("APP_URL", "https://tasks.example.com"),
+            ("SESSION_SECRET", &fresh),
+        ])
+        .expect("a generated secret is accepted");
+        assert!(!config.session_secret_is_development);
+        assert!(
+            !format!("{config:?}").contains(&fresh),
+            "never in Debug output"
+        );
+        let local = self::config(&[]).expect("http needs no secret");
+        assert!(local.session_secret_is_development);
+    }
+
+    #[test]
     fn cors_origins_are_exact_and_never_wildcards() {
         let config = config(&[(
             "CORS_ALLOWED_ORIGINS",
@@ -545,7 +631,11 @@ mod tests {
 
     #[test]
     fn https_app_url_makes_cookies_secure() {
-        let config = config(&[("APP_URL", "https://tasks.example.com/")]).expect("valid");
+        let config = config(&[
+            ("APP_URL", "https://tasks.example.com/"),
+            ("SESSION_SECRET", TEST_SECRET),
+        ])
+        .expect("valid");
         assert_eq!(config.app_url, "https://tasks.example.com");
         assert!(config.is_https());
     }

@@ -88,23 +88,25 @@ pub fn edge<S>(app: Router<S>, config: &Config, db: Db) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let session_layer = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
-        // Over https the `__Host-` prefix makes the browser refuse the cookie unless it is Secure,
-        // host-only and for the whole site, so a sibling subdomain cannot plant or shadow it.
-        .with_name(if config.is_https() {
-            "__Host-taskdeck_session"
-        } else {
-            "taskdeck_session"
-        })
-        .with_path("/")
-        .with_http_only(true)
-        // Lax, not Strict: links from e-mail and OAuth callbacks must arrive signed in.
-        .with_same_site(SameSite::Lax)
-        .with_secure(config.is_https())
-        .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(config.session_idle_timeout)
-                .unwrap_or(time::Duration::days(14)),
-        ));
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(
+        db.clone(),
+        config.session_secret.expose().as_bytes(),
+    ))
+    // Over https the `__Host-` prefix makes the browser refuse the cookie unless it is Secure,
+    // host-only and for the whole site, so a sibling subdomain cannot plant or shadow it.
+    .with_name(if config.is_https() {
+        "__Host-taskdeck_session"
+    } else {
+        "taskdeck_session"
+    })
+    .with_path("/")
+    .with_http_only(true)
+    // Lax, not Strict: links from e-mail and OAuth callbacks must arrive signed in.
+    .with_same_site(SameSite::Lax)
+    .with_secure(config.is_https())
+    .with_expiry(Expiry::OnInactivity(
+        time::Duration::try_from(config.session_idle_timeout).unwrap_or(time::Duration::days(14)),
+    ));
     let auth_layer = AuthManagerLayerBuilder::new(Backend::new(db), session_layer).build();
 
     let security_headers = SecurityHeaders {

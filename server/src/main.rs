@@ -31,6 +31,8 @@ enum Command {
     Seed,
     /// Exit 0 when the server on this machine answers /healthz (the container's health check).
     Healthcheck,
+    /// Print a fresh random value for SESSION_SECRET.
+    GenSecret,
 }
 
 #[derive(Subcommand)]
@@ -48,6 +50,19 @@ enum MigrateAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no configuration: it is how a missing SESSION_SECRET gets made.
+    if let Some(Command::GenSecret) = cli.command {
+        return match server::config::generate_secret() {
+            Ok(secret) => {
+                println!("{secret}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("taskdeck: the operating system gave no random bytes: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -100,6 +115,9 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             }
             let mut leptos_options = get_configuration(None)?.leptos_options;
             leptos_options.site_addr = config.site_addr;
+            if config.session_secret_is_development {
+                tracing::warn!("SESSION_SECRET is not set: using the development secret, fine over http on your own machine only");
+            }
             let health = Health::new(db.clone());
             let router = http::router(&config, db.clone(), leptos_options, &health);
             let listener = http::bind(config.site_addr).await?;
@@ -140,6 +158,7 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             );
         }
         Command::Healthcheck => health::probe(config.site_addr).await?,
+        Command::GenSecret => println!("{}", server::config::generate_secret()?),
     }
     Ok(())
 }

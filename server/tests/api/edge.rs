@@ -79,7 +79,17 @@ async fn pages_allow_only_their_own_nonce_scripts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_deployments_get_hsts() {
     let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
-    let app = TestApp::spawn_with(&db, &[("APP_URL", "https://tasks.example.com")]).await;
+    let app = TestApp::spawn_with(
+        &db,
+        &[
+            ("APP_URL", "https://tasks.example.com"),
+            (
+                "SESSION_SECRET",
+                "a test secret with enough different characters",
+            ),
+        ],
+    )
+    .await;
     let signed_up = app
         .client()
         .call(

@@ -81,3 +81,58 @@ async fn a_session_ends_after_its_absolute_lifetime_however_busy() {
     let page = client.page("/projects").await;
     assert_ne!(page.status(), StatusCode::OK);
 }
+
+on_both_databases!(the_session_table_holds_no_usable_session_id);
+
+async fn the_session_table_holds_no_usable_session_id(db: TestDb) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn(&db).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/sign_up", app.address))
+        .header("accept", "application/json")
+        .form(&[("email", "at-rest@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign up");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("taskdeck_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+
+    let conn = app.db.conn();
+    let rows = conn
+        .query_all(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT id, data FROM sessions",
+        ))
+        .await
+        .expect("read sessions");
+    assert!(!rows.is_empty());
+    for row in rows {
+        let id: String = row.try_get("", "id").expect("id");
+        let data: String = row.try_get("", "data").expect("data");
+        assert!(
+            !id.contains(&cookie) && !data.contains(&cookie),
+            "{id} {data}"
+        );
+    }
+
+    // The cookie itself still works.
+    let user = reqwest::Client::new()
+        .post(format!("{}/api/current_user", app.address))
+        .header("accept", "application/json")
+        .header("cookie", format!("taskdeck_session={cookie}"))
+        .send()
+        .await
+        .expect("current user")
+        .text()
+        .await
+        .expect("body");
+    assert!(user.contains("at-rest@example.com"), "{user}");
+}
