@@ -538,7 +538,7 @@ impl OAuth {
         let metadata = CoreProviderMetadata::discover_async(issuer, &self.inner.http)
             .await
             .map_err(|err| {
-                tracing::warn!(error = %err, "Google's OpenID discovery failed");
+                tracing::warn!(error = ?err, "Google's OpenID discovery failed");
                 OAuthFailure::Unavailable
             })?;
         *self.inner.google_metadata.write().await = Some((Instant::now(), metadata.clone()));

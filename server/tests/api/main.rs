@@ -8,5 +8,8 @@ mod edge;
 mod feedback;
 mod isolation;
 mod migrations;
+mod oauth;
 mod observability;
 mod projects_and_tasks;
+mod providers;
+mod sessions;
