@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod authorization;
 mod edge;
 mod feedback;
 mod isolation;
