@@ -33,7 +33,12 @@ pub struct BrowserErrorReporting {
 
 /// The identity providers this server offers for signing in, given by the server.
 #[derive(Clone, Debug, Default)]
-pub struct OfferedProviders(pub Vec<domain::Provider>);
+pub struct OfferedProviders {
+    pub providers: Vec<domain::Provider>,
+    /// Origins the sign-in forms end up at (`/auth/…/start` redirects there); the page's
+    /// `form-action` must allow them, or the browser stops the redirect.
+    pub sign_in_origins: Vec<String>,
+}
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,12 +71,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The page's Content-Security-Policy: scripts only through the per-request nonce (the hydration
 /// script, which then loads the WASM), WASM compilation allowed, everything else same-origin, no
-/// framing, no inline styles or handlers.
-pub fn content_security_policy(nonce: &str) -> String {
+/// framing, no inline styles or handlers; forms post to Taskdeck, whose sign-in forms then
+/// redirect to the identity providers in `form_targets`.
+pub fn content_security_policy(nonce: &str, form_targets: &[String]) -> String {
+    let mut form_action = "'self'".to_owned();
+    for origin in form_targets {
+        form_action.push(' ');
+        form_action.push_str(origin);
+    }
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action {form_action}; frame-ancestors 'none'"
     )
 }
 
@@ -83,9 +94,13 @@ pub fn App() -> impl IntoView {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        if let Ok(policy) =
-            http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
-        {
+        let form_targets = use_context::<OfferedProviders>()
+            .map(|offered| offered.sign_in_origins)
+            .unwrap_or_default();
+        if let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(
+            &nonce.to_string(),
+            &form_targets,
+        )) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
         }
     }

@@ -57,7 +57,10 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
             routes,
             {
                 let db = db.clone();
-                let offered = OfferedProviders(config.oauth.offered());
+                let offered = OfferedProviders {
+                    providers: config.oauth.offered(),
+                    sign_in_origins: config.oauth.authorization_origins(),
+                };
                 move || {
                     provide_context(db.clone());
                     provide_context(offered.clone());

@@ -55,6 +55,21 @@ pub struct OAuthSettings {
 }
 
 impl OAuthSettings {
+    /// Where browsers are sent to sign in: GitHub's authorization URL, Google's issuer (whose
+    /// authorization endpoint is on the same origin). For the pages' CSP `form-action`.
+    pub fn authorization_origins(&self) -> Vec<String> {
+        let urls = [
+            self.github.as_ref().map(|g| g.auth_url.as_str()),
+            self.google.as_ref().map(|g| g.issuer_url.as_str()),
+        ];
+        urls.into_iter()
+            .flatten()
+            .filter_map(|url| reqwest::Url::parse(url).ok())
+            .map(|url| url.origin().ascii_serialization())
+            .filter(|origin| origin != "null")
+            .collect()
+    }
+
     pub fn offered(&self) -> Vec<Provider> {
         let mut offered = Vec::new();
         if self.github.is_some() {

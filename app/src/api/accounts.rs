@@ -110,7 +110,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "sign_in_providers")]
 pub async fn sign_in_providers() -> Result<Vec<domain::Provider>, AppError> {
     Ok(use_context::<crate::OfferedProviders>()
-        .map(|offered| offered.0)
+        .map(|offered| offered.providers)
         .unwrap_or_default())
 }
 
@@ -146,7 +146,7 @@ pub async fn account_details() -> Result<Account, AppError> {
                 })
                 .collect();
             let offered = use_context::<crate::OfferedProviders>()
-                .map(|offered| offered.0)
+                .map(|offered| offered.providers)
                 .unwrap_or_default();
             let linkable = offered
                 .into_iter()

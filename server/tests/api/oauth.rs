@@ -445,10 +445,20 @@ async fn the_sign_in_page_offers_only_configured_providers() {
 
     let Providers {
         app,
-        github: _github,
+        github,
         google: _google,
     } = with_providers(&db).await;
-    let page = app.client().page_html("/login").await;
+    let response = app.client().page("/login").await;
+    // The start form redirects to the provider; the page's form-action must allow that.
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        policy.contains(&format!("form-action 'self' {} ", github.base_url)),
+        "{policy}"
+    );
+    let page = response.text().await.expect("body");
     assert!(page.contains("Continue with GitHub"), "{page}");
     assert!(page.contains("Continue with Google"), "{page}");
     let offered: Value = app.client().call_ok("sign_in_providers", &[]).await;
