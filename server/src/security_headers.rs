@@ -4,8 +4,8 @@
 
 use axum::extract::Request;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
@@ -25,9 +25,15 @@ pub struct SecurityHeaders {
 
 impl SecurityHeaders {
     pub async fn apply(self, request: Request, next: Next) -> Response {
+        let server_function = request.uri().path().starts_with("/api/");
         let mut response = next.run(request).await;
         let headers = response.headers_mut();
         let has_policy = headers.contains_key(CONTENT_SECURITY_POLICY);
+        // Pages (the ones with the app's policy) and server-function answers are personal, and a
+        // page's nonce is single-use: neither may be kept by a browser or a shared cache.
+        if (has_policy || server_function) && !headers.contains_key(CACHE_CONTROL) {
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         let mut set = |name: HeaderName, value: &'static str| {
             headers.insert(name, HeaderValue::from_static(value));
         };

@@ -133,6 +133,12 @@ pub async fn start_session(auth: &mut AuthSession, user: &User) -> Result<(), St
     auth.login(user)
         .await
         .map_err(|e| StoreError::Session(e.to_string()))?;
+    // login() cycles the id only for a session that was anonymous; a session switching accounts,
+    // or changing its password, needs a new id too.
+    auth.session
+        .cycle_id()
+        .await
+        .map_err(|e| StoreError::Session(e.to_string()))?;
     auth.session
         .insert(SIGNED_IN_AT, chrono::Utc::now().timestamp())
         .await

@@ -44,6 +44,10 @@ async fn every_response_carries_the_security_headers() {
         api.headers()["content-security-policy"],
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     );
+    // Personal answers are never cached.
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    let page = client.page("/login").await;
+    assert_eq!(page.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,72 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use std::time::Duration;
 
-on_both_databases!(changing_the_password_signs_out_every_other_session);
+on_both_databases!(
+    changing_the_password_signs_out_every_other_session,
+    every_sign_in_gets_a_new_session_id,
+);
+
+/// The session cookie a response sets, if any.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("taskdeck_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+async fn every_sign_in_gets_a_new_session_id(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.signed_in_client("first@example.com").await;
+    let browser = app.client();
+    let first = browser
+        .call(
+            "sign_in",
+            &[("email", "first@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let first_id = session_cookie(&first).expect("a session at sign-in");
+    app.signed_in_client("second@example.com").await;
+
+    // The same browser signs in as someone else without signing out: a new id, and the old one
+    // (which someone may have planted or seen) is worth nothing.
+    let second = browser
+        .call(
+            "sign_in",
+            &[("email", "second@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let second_id = session_cookie(&second).expect("a new session id");
+    assert_ne!(first_id, second_id);
+    let old = reqwest::Client::new()
+        .post(format!("{}/api/current_user", app.address))
+        .header("accept", "application/json")
+        .header("cookie", format!("taskdeck_session={first_id}"))
+        .send()
+        .await
+        .expect("old cookie")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(old, "null", "the old id is signed out");
+
+    // A password change gives the session a new id as well.
+    let changed = browser
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "another long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let third_id = session_cookie(&changed).expect("a new session id");
+    assert_ne!(third_id, second_id);
+}
 
 async fn changing_the_password_signs_out_every_other_session(db: TestDb) {
     let app = TestApp::spawn(&db).await;
