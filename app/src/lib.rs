@@ -97,10 +97,9 @@ pub fn App() -> impl IntoView {
         let form_targets = use_context::<OfferedProviders>()
             .map(|offered| offered.sign_in_origins)
             .unwrap_or_default();
-        if let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(
-            &nonce.to_string(),
-            &form_targets,
-        )) {
+        if let Ok(policy) =
+            http::HeaderValue::from_str(&content_security_policy(&nonce.to_string(), &form_targets))
+        {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
         }
     }
