@@ -20,6 +20,9 @@ pub enum AppError {
     Unauthorized,
     #[error("Not found.")]
     NotFound,
+    /// A project member asked for more than their role allows (a viewer editing, say).
+    #[error("Your role in this project does not allow this. Ask an owner for more access.")]
+    Forbidden,
     /// `reference` is the error tracker's id for the event, when one was recorded, so that
     /// feedback about it can be linked to it.
     #[error("Something went wrong on our side, and nothing was changed. Please try again.")]

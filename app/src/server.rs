@@ -92,6 +92,12 @@ impl From<StoreError> for AppError {
                 "An account with this email already exists.",
             )
             .into(),
+            StoreError::Forbidden => AppError::Forbidden,
+            StoreError::LastOwner => FieldError::new(
+                crate::error::FORM,
+                "A project needs at least one owner. Make someone else an owner first.",
+            )
+            .into(),
             StoreError::IdentityTaken => FieldError::new(
                 crate::error::FORM,
                 "That account is already linked to a Taskdeck account.",
@@ -107,6 +113,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Request(_) => StatusCode::BAD_REQUEST,
         AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -9,6 +9,7 @@ mod errors;
 mod feedback;
 mod project;
 mod provider;
+mod role;
 mod task;
 
 pub use account::{Email, Password};
@@ -16,6 +17,7 @@ pub use errors::{FieldError, Invalid};
 pub use feedback::{sentry_event_id, FeedbackMessage};
 pub use project::{Project, ProjectName};
 pub use provider::{OAuthFailure, Provider};
+pub use role::Role;
 pub use task::{Description, DueDate, Priority, Status, Task, TaskTitle};
 
 /// Counts characters the way a person does (Unicode scalar values), not bytes.

@@ -52,9 +52,10 @@ mod tests {
     }
 }
 
-/// A project as people see it.
+/// A project as people see it, with what the person looking may do in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Project {
     pub id: i32,
     pub name: String,
+    pub role: crate::Role,
 }

@@ -7,6 +7,7 @@ mod m20261124_000001_accounts;
 mod m20261124_000002_projects_and_tasks;
 mod m20261124_000003_feedback;
 mod m20261124_000004_identities;
+mod m20261124_000005_members;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_projects_and_tasks::Migration),
             Box::new(m20261124_000003_feedback::Migration),
             Box::new(m20261124_000004_identities::Migration),
+            Box::new(m20261124_000005_members::Migration),
         ]
     }
 }

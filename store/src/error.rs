@@ -1,6 +1,7 @@
 use sea_orm::{DbErr, SqlErr};
 
-/// What went wrong below the web layer. `EmailTaken` and `IdentityTaken` are the person's doing; the rest mean
+/// What went wrong below the web layer. `EmailTaken`, `IdentityTaken`, `Forbidden` and
+/// `LastOwner` are the person's doing; the rest mean
 /// something broke and keep their cause for the logs.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -8,6 +9,12 @@ pub enum StoreError {
     EmailTaken,
     #[error("this provider account is already linked")]
     IdentityTaken,
+    /// A member asked for something their role does not allow.
+    #[error("your role in this project does not allow this")]
+    Forbidden,
+    /// The change would leave a project without an owner.
+    #[error("a project needs at least one owner")]
+    LastOwner,
     #[error("database error")]
     Database(#[source] DbErr),
     #[error("password hashing failed: {0}")]

@@ -128,6 +128,7 @@ pub async fn sign_up(db: &Db, identity: &ProviderIdentity) -> Result<User, Store
                 StoreError::Database(err)
             }
         })?;
+    crate::members::accept_invitations(&txn, created.id, &created.email).await?;
     txn.commit().await?;
     Ok(created.into())
 }

@@ -9,6 +9,7 @@ mod entities;
 mod error;
 pub mod feedback;
 pub mod identities;
+pub mod members;
 pub mod projects;
 pub mod sessions;
 pub mod tasks;

@@ -1,35 +1,80 @@
-//! Projects, always read and changed on behalf of their owner.
+//! Projects, read and changed only by their members, each as far as their role allows.
 
-use crate::entities::project;
+use crate::entities::{project, project_member};
 use crate::{Db, StoreError, UserId};
-use domain::{Project, ProjectName};
+use domain::{Project, ProjectName, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
-pub(crate) fn to_project(model: project::Model) -> Project {
+pub(crate) fn to_project(model: project::Model, role: Role) -> Project {
     Project {
         id: model.id,
         name: model.name,
+        role,
     }
 }
 
-pub async fn list(db: &Db, owner: UserId) -> Result<Vec<Project>, StoreError> {
+pub(crate) fn parse_role(raw: &str) -> Result<Role, StoreError> {
+    Role::parse(raw).map_err(|_| {
+        StoreError::Database(sea_orm::DbErr::Type(format!(
+            "unknown project role {raw:?}"
+        )))
+    })
+}
+
+/// The project and the user's role in it; `None` when they are not a member (or there is no
+/// such project), which callers answer exactly like a missing project.
+pub(crate) async fn access<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    id: i32,
+) -> Result<Option<(project::Model, Role)>, StoreError> {
+    let found = project::Entity::find_by_id(id)
+        .find_also_related(project_member::Entity)
+        .filter(project_member::Column::UserId.eq(user))
+        .one(conn)
+        .await?;
+    match found {
+        Some((project, Some(member))) => Ok(Some((project, parse_role(&member.role)?))),
+        _ => Ok(None),
+    }
+}
+
+/// Like [`access`], and `Forbidden` when the member's role is below `needed`.
+pub(crate) async fn access_as<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    id: i32,
+    needed: Role,
+) -> Result<Option<(project::Model, Role)>, StoreError> {
+    match access(conn, user, id).await? {
+        Some((_, role)) if role < needed => Err(StoreError::Forbidden),
+        other => Ok(other),
+    }
+}
+
+/// Every project the user is a member of, by name.
+pub async fn list(db: &Db, user: UserId) -> Result<Vec<Project>, StoreError> {
     let conn = db.lease().await?;
-    Ok(project::Entity::find()
-        .filter(project::Column::OwnerId.eq(owner))
+    let rows = project::Entity::find()
+        .find_also_related(project_member::Entity)
+        .filter(project_member::Column::UserId.eq(user))
         .order_by_asc(project::Column::Name)
         .order_by_asc(project::Column::Id)
         .all(&*conn)
-        .await?
-        .into_iter()
-        .map(to_project)
-        .collect())
+        .await?;
+    rows.into_iter()
+        .filter_map(|(project, member)| member.map(|m| (project, m)))
+        .map(|(project, member)| Ok(to_project(project, parse_role(&member.role)?)))
+        .collect()
 }
 
+/// Creates a project with its creator as owner.
 pub async fn create(db: &Db, owner: UserId, name: ProjectName) -> Result<Project, StoreError> {
     let conn = db.lease().await?;
+    let txn = conn.begin().await?;
     let now = chrono::Utc::now();
     let model = project::ActiveModel {
         owner_id: Set(owner),
@@ -38,49 +83,49 @@ pub async fn create(db: &Db, owner: UserId, name: ProjectName) -> Result<Project
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&*conn)
+    .insert(&txn)
     .await?;
-    Ok(to_project(model))
+    project_member::ActiveModel {
+        project_id: Set(model.id),
+        user_id: Set(owner),
+        role: Set(Role::Owner.as_str().to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(to_project(model, Role::Owner))
 }
 
-/// The project row, only when `owner` owns it.
-pub(crate) async fn find_owned(
-    conn: &DatabaseConnection,
-    owner: UserId,
-    id: i32,
-) -> Result<Option<project::Model>, StoreError> {
-    Ok(project::Entity::find_by_id(id)
-        .filter(project::Column::OwnerId.eq(owner))
-        .one(conn)
-        .await?)
-}
-
-pub async fn get(db: &Db, owner: UserId, id: i32) -> Result<Option<Project>, StoreError> {
+pub async fn get(db: &Db, user: UserId, id: i32) -> Result<Option<Project>, StoreError> {
     let conn = db.lease().await?;
-    Ok(find_owned(&conn, owner, id).await?.map(to_project))
+    Ok(access(&*conn, user, id)
+        .await?
+        .map(|(project, role)| to_project(project, role)))
 }
 
+/// Renames the project; owners only.
 pub async fn rename(
     db: &Db,
-    owner: UserId,
+    user: UserId,
     id: i32,
     name: ProjectName,
 ) -> Result<Option<Project>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_owned(&conn, owner, id).await? else {
+    let Some((model, role)) = access_as(&*conn, user, id, Role::Owner).await? else {
         return Ok(None);
     };
     let mut active = model.into_active_model();
     active.name = Set(name.into_inner());
     active.updated_at = Set(chrono::Utc::now());
-    Ok(Some(to_project(active.update(&*conn).await?)))
+    Ok(Some(to_project(active.update(&*conn).await?, role)))
 }
 
-/// Deletes the project and, through the foreign key, its tasks. `false` when there was nothing of
-/// the owner's to delete.
-pub async fn delete(db: &Db, owner: UserId, id: i32) -> Result<bool, StoreError> {
+/// Deletes the project and, through the foreign keys, its tasks and memberships; owners only.
+/// `false` when there was nothing of the user's to delete.
+pub async fn delete(db: &Db, user: UserId, id: i32) -> Result<bool, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_owned(&conn, owner, id).await? else {
+    let Some((model, _)) = access_as(&*conn, user, id, Role::Owner).await? else {
         return Ok(false);
     };
     model.delete(&*conn).await?;

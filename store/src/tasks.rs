@@ -1,12 +1,13 @@
-//! Tasks, reached only through a project their owner owns.
+//! Tasks, reached only through a project the user is a member of: any member reads them, editors
+//! and owners change them.
 
-use crate::entities::{project, task};
+use crate::entities::task;
 use crate::projects;
 use crate::{Db, StoreError, UserId};
-use domain::{Description, DueDate, Priority, Project, Status, Task, TaskTitle};
+use domain::{Description, DueDate, Priority, Project, Role, Status, Task, TaskTitle};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, JoinType,
-    ModelTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Space left between neighbours in a column, so a card can later be placed between two others
@@ -57,7 +58,7 @@ pub async fn board(
     project_id: i32,
 ) -> Result<Option<(Project, Vec<Task>)>, StoreError> {
     let conn = db.lease().await?;
-    let Some(project) = projects::find_owned(&conn, owner, project_id).await? else {
+    let Some((project, role)) = projects::access(&*conn, owner, project_id).await? else {
         return Ok(None);
     };
     let tasks = project
@@ -66,7 +67,10 @@ pub async fn board(
         .order_by_asc(task::Column::Id)
         .all(&*conn)
         .await?;
-    Ok(Some((projects::to_project(project), to_tasks(tasks)?)))
+    Ok(Some((
+        projects::to_project(project, role),
+        to_tasks(tasks)?,
+    )))
 }
 
 /// The position after the last card of a column.
@@ -95,7 +99,7 @@ pub async fn create(
     title: TaskTitle,
 ) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    if projects::find_owned(&conn, owner, project_id)
+    if projects::access_as(&*conn, owner, project_id, Role::Editor)
         .await?
         .is_none()
     {
@@ -121,21 +125,25 @@ pub async fn create(
     Ok(Some(to_task(model)?))
 }
 
-async fn find_owned(
+/// The task, when the user is a member of its project with at least the `needed` role;
+/// `Forbidden` when they are a member with a lesser one.
+async fn find_as(
     conn: &DatabaseConnection,
-    owner: UserId,
+    user: UserId,
     task_id: i32,
+    needed: Role,
 ) -> Result<Option<task::Model>, StoreError> {
-    Ok(task::Entity::find_by_id(task_id)
-        .join(JoinType::InnerJoin, task::Relation::Project.def())
-        .filter(project::Column::OwnerId.eq(owner))
-        .one(conn)
-        .await?)
+    let Some(task) = task::Entity::find_by_id(task_id).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(projects::access_as(conn, user, task.project_id, needed)
+        .await?
+        .map(|_| task))
 }
 
 pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    find_owned(&conn, owner, task_id)
+    find_as(&conn, owner, task_id, Role::Viewer)
         .await?
         .map(to_task)
         .transpose()
@@ -156,7 +164,7 @@ pub async fn update(
     changes: TaskChanges,
 ) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_owned(&conn, owner, task_id).await? else {
+    let Some(model) = find_as(&conn, owner, task_id, Role::Editor).await? else {
         return Ok(None);
     };
     let moved = model.status != changes.status.as_str();
@@ -186,7 +194,7 @@ pub async fn move_to(
     status: Status,
 ) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_owned(&conn, owner, task_id).await? else {
+    let Some(model) = find_as(&conn, owner, task_id, Role::Editor).await? else {
         return Ok(None);
     };
     if model.status == status.as_str() {
@@ -205,7 +213,7 @@ pub async fn move_to(
 /// Deletes a task; answers the project it belonged to, or `None` when it was not the owner's.
 pub async fn delete(db: &Db, owner: UserId, task_id: i32) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_owned(&conn, owner, task_id).await? else {
+    let Some(model) = find_as(&conn, owner, task_id, Role::Editor).await? else {
         return Ok(None);
     };
     let project_id = model.project_id;

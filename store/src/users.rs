@@ -34,15 +34,18 @@ impl From<user::Model> for User {
     }
 }
 
+/// Creates an account; invitations waiting for its email become memberships.
 pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<User, StoreError> {
+    use sea_orm::TransactionTrait;
     let conn = db.lease().await?;
+    let txn = conn.begin().await?;
     let model = user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         password_hash: Set(Some(password_hash)),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(&*conn)
+    .insert(&txn)
     .await
     .map_err(|err| {
         if is_unique_violation(&err) {
@@ -51,6 +54,8 @@ pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<Use
             StoreError::Database(err)
         }
     })?;
+    crate::members::accept_invitations(&txn, model.id, &model.email).await?;
+    txn.commit().await?;
     Ok(model.into())
 }
 

@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod feedback;
+pub mod members;
 pub mod projects;
 pub mod tasks;

@@ -16,7 +16,11 @@ pub fn failed(error: AppError) -> AnyView {
             };
             // The page failed: its status says so, for people, crawlers and monitoring alike.
             #[cfg(feature = "ssr")]
-            crate::server::set_page_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+            crate::server::set_page_status(if other == AppError::Forbidden {
+                http::StatusCode::FORBIDDEN
+            } else {
+                http::StatusCode::INTERNAL_SERVER_ERROR
+            });
             view! {
             <section class="panel error-panel" role="alert">
                 <h1>"Something went wrong"</h1>

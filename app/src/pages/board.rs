@@ -50,13 +50,14 @@ fn BoardView(
     let error = last_error(create);
     let move_error = last_error(move_task);
     let Board { project, tasks } = board;
+    let can_edit = project.role.can_edit();
     let columns = Status::ALL.map(|status| {
         let cards: Vec<Task> = tasks
             .iter()
             .filter(|t| t.status == status)
             .cloned()
             .collect();
-        view! { <Column status cards move_task /> }
+        view! { <Column status cards move_task can_edit /> }
     });
     view! {
         <Title text=project.name.clone() />
@@ -66,6 +67,12 @@ fn BoardView(
                 "Project settings"
             </a>
         </div>
+        <Show when=move || !can_edit>
+            <p class="notice" role="status">
+                "You are a viewer of this project: you can see everything but not change it."
+            </p>
+        </Show>
+        <Show when=move || can_edit>
         <section class="panel">
             <ActionForm action=create attr:class="inline-fields" attr:novalidate=true>
                 <input type="hidden" name="project_id" value=project.id />
@@ -83,12 +90,18 @@ fn BoardView(
             <FormMessage error />
             <FormMessage error=move_error />
         </section>
+        </Show>
         <div class="board">{columns}</div>
     }
 }
 
 #[component]
-fn Column(status: Status, cards: Vec<Task>, move_task: ServerAction<MoveTask>) -> impl IntoView {
+fn Column(
+    status: Status,
+    cards: Vec<Task>,
+    move_task: ServerAction<MoveTask>,
+    can_edit: bool,
+) -> impl IntoView {
     let count = cards.len();
     view! {
         <section class="column" aria-label=status.label() data-status=status.as_str()>
@@ -98,7 +111,7 @@ fn Column(status: Status, cards: Vec<Task>, move_task: ServerAction<MoveTask>) -
             <ol class="cards">
                 {cards
                     .into_iter()
-                    .map(|task| view! { <li><Card task move_task /></li> })
+                    .map(|task| view! { <li><Card task move_task can_edit /></li> })
                     .collect_view()}
             </ol>
         </section>
@@ -106,10 +119,10 @@ fn Column(status: Status, cards: Vec<Task>, move_task: ServerAction<MoveTask>) -
 }
 
 #[component]
-fn Card(task: Task, move_task: ServerAction<MoveTask>) -> impl IntoView {
+fn Card(task: Task, move_task: ServerAction<MoveTask>, can_edit: bool) -> impl IntoView {
     let moves = Status::ALL
         .into_iter()
-        .filter(|s| *s != task.status)
+        .filter(|s| can_edit && *s != task.status)
         .map(|target| {
             view! {
                 <ActionForm action=move_task attr:class="inline-form">

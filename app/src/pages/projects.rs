@@ -54,6 +54,10 @@ fn ProjectList(projects: Vec<Project>) -> impl IntoView {
                             view! {
                                 <li>
                                     <a href=format!("/projects/{}", project.id)>{project.name}</a>
+                                    {(project.role != domain::Role::Owner)
+                                        .then(|| view! {
+                                            <span class="muted">{format!(" shared with you as {}", project.role.label().to_lowercase())}</span>
+                                        })}
                                 </li>
                             }
                         })

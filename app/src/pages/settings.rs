@@ -1,9 +1,12 @@
 use super::route_id;
+use crate::api::members::{
+    list_members, CancelInvitation, ChangeMemberRole, InviteMember, RemoveMember,
+};
 use crate::api::projects::{get_project, DeleteProject, RenameProject};
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::Project;
+use domain::{Project, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -39,10 +42,24 @@ fn SettingsForm(project: Project) -> impl IntoView {
     let delete = ServerAction::<DeleteProject>::new();
     let error = last_error(rename);
     let delete_error = last_error(delete);
+    let owner = project.role.can_manage();
+    let project_id = project.id;
     view! {
         <p>
             <a href=format!("/projects/{}", project.id)>"Back to board"</a>
         </p>
+        {(!owner).then(|| view! {
+            <section class="panel narrow">
+                <h1>"Project settings"</h1>
+                <p class="notice" role="status">
+                    {format!(
+                        "You are {} of this project. Only its owners can rename it, delete it or change who has access.",
+                        if project.role == Role::Editor { "an editor" } else { "a viewer" },
+                    )}
+                </p>
+            </section>
+        })}
+        {owner.then(|| view! {
         <section class="panel narrow">
             <h1>"Project settings"</h1>
             <ActionForm action=rename attr:class="stack" attr:novalidate=true>
@@ -70,6 +87,129 @@ fn SettingsForm(project: Project) -> impl IntoView {
                     "Delete project"
                 </button>
             </ActionForm>
+        </section>
+        })}
+        <MembersPanel project_id owner />
+    }
+}
+
+/// Who has access. Owners invite by email, change roles and remove members; everyone else sees
+/// the list.
+#[component]
+fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
+    let invite = ServerAction::<InviteMember>::new();
+    let change = ServerAction::<ChangeMemberRole>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let cancel = ServerAction::<CancelInvitation>::new();
+    let members = Resource::new(
+        move || {
+            (
+                invite.version().get(),
+                change.version().get(),
+                remove.version().get(),
+                cancel.version().get(),
+            )
+        },
+        move |_| list_members(project_id),
+    );
+    let invite_error = last_error(invite);
+    let change_error = last_error(change);
+    let remove_error = last_error(remove);
+    let role_options = move |current: Role| {
+        Role::ALL
+            .map(|role| {
+                view! {
+                    <option value=role.as_str() selected=role == current>
+                        {role.label()}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="panel narrow" aria-labelledby="members-heading">
+            <h2 id="members-heading">"Members"</h2>
+            <FormMessage error=change_error />
+            <FormMessage error=remove_error />
+            <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
+                {move || Suspend::new(async move {
+                    match members.await {
+                        Err(e) => failed(e),
+                        Ok(list) => view! {
+                            <ul class="sign-in-methods" data-testid="members">
+                                {list.members.into_iter().map(|member| {
+                                    let label = format!("Role of {}", member.email);
+                                    view! {
+                                        <li data-testid="member">
+                                            <span>{member.email.clone()}</span>
+                                            {if owner {
+                                                view! {
+                                                    <ActionForm action=change attr:class="inline-form">
+                                                        <input type="hidden" name="project_id" value=project_id />
+                                                        <input type="hidden" name="user_id" value=member.user_id />
+                                                        <select name="role" aria-label=label>
+                                                            {role_options(member.role)}
+                                                        </select>
+                                                        <button type="submit" class="button secondary">"Change role"</button>
+                                                    </ActionForm>
+                                                    <ActionForm action=remove attr:class="inline-form">
+                                                        <input type="hidden" name="project_id" value=project_id />
+                                                        <input type="hidden" name="user_id" value=member.user_id />
+                                                        <button type="submit" class="button secondary">
+                                                            {format!("Remove {}", member.email)}
+                                                        </button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            } else {
+                                                view! { <span class="muted">{member.role.label()}</span> }.into_any()
+                                            }}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                                {list.invitations.into_iter().map(|invitation| view! {
+                                    <li data-testid="invitation">
+                                        <span>
+                                            {invitation.email.clone()} " "
+                                            <span class="muted">{format!("invited as {}", invitation.role.label().to_lowercase())}</span>
+                                        </span>
+                                        {owner.then(|| view! {
+                                            <ActionForm action=cancel attr:class="inline-form">
+                                                <input type="hidden" name="project_id" value=project_id />
+                                                <input type="hidden" name="email" value=invitation.email.clone() />
+                                                <button type="submit" class="button secondary">"Cancel invitation"</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {owner.then(|| view! {
+                <h3>"Invite someone"</h3>
+                <ActionForm action=invite attr:class="stack" attr:novalidate=true>
+                    <input type="hidden" name="project_id" value=project_id />
+                    <Field
+                        id="invite-email"
+                        label="Email"
+                        name="email"
+                        kind="email"
+                        value=typed_or(invite_error, "email", String::new())
+                        error=field_error(invite_error, "email")
+                    />
+                    <div class="field">
+                        <label for="invite-role">"Role"</label>
+                        <select id="invite-role" name="role">
+                            <option value="editor" selected=true>"Editor: can change tasks"</option>
+                            <option value="viewer">"Viewer: can only look"</option>
+                            <option value="owner">"Owner: can also manage the project"</option>
+                        </select>
+                    </div>
+                    <FormMessage error=invite_error />
+                    <button type="submit" class="button">"Invite"</button>
+                </ActionForm>
+            })}
         </section>
     }
 }

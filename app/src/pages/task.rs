@@ -1,11 +1,12 @@
 use super::route_id;
+use crate::api::projects::get_project;
 use crate::api::tasks::{get_task, DeleteTask, UpdateTask};
 use crate::components::form::{
     field_error, last_error, typed_or, Field, FieldMessage, FormMessage, TextArea,
 };
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{Priority, Status, Task};
+use domain::{Priority, Role, Status, Task};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -16,18 +17,21 @@ pub fn TaskPage() -> impl IntoView {
     let task = Resource::new(
         move || params.with(route_id),
         |id| async move {
-            match id {
-                Some(id) => get_task(id).await,
-                None => Err(AppError::NotFound),
-            }
+            let Some(id) = id else {
+                return Err(AppError::NotFound);
+            };
+            let task = get_task(id).await?;
+            // The role decides whether the form can be used at all.
+            let role = get_project(task.project_id).await?.role;
+            Ok((task, role))
         },
     );
     view! {
-        <Title text="Edit task" />
+        <Title text="Task" />
         <Suspense fallback=|| view! { <p class="loading">"Loading the task…"</p> }>
             {move || Suspend::new(async move {
                 match task.await {
-                    Ok(task) => view! { <TaskForm task /> }.into_any(),
+                    Ok((task, role)) => view! { <TaskForm task role /> }.into_any(),
                     Err(e) => failed(e),
                 }
             })}
@@ -36,7 +40,8 @@ pub fn TaskPage() -> impl IntoView {
 }
 
 #[component]
-fn TaskForm(task: Task) -> impl IntoView {
+fn TaskForm(task: Task, role: Role) -> impl IntoView {
+    let read_only = !role.can_edit();
     let update = ServerAction::<UpdateTask>::new();
     let delete = ServerAction::<DeleteTask>::new();
     let error = last_error(update);
@@ -50,8 +55,12 @@ fn TaskForm(task: Task) -> impl IntoView {
             <a href=format!("/projects/{}", task.project_id)>"Back to board"</a>
         </p>
         <section class="panel">
-            <h1>"Edit task"</h1>
+            <h1>{if read_only { "Task" } else { "Edit task" }}</h1>
+            <Show when=move || read_only>
+                <p class="notice" role="status">"You can view this project but not change it."</p>
+            </Show>
             <ActionForm action=update attr:class="stack" attr:novalidate=true>
+                <fieldset class="plain" disabled=read_only>
                 <input type="hidden" name="id" value=task.id />
                 <Field
                     id="task-title"
@@ -118,19 +127,24 @@ fn TaskForm(task: Task) -> impl IntoView {
                     />
                 </div>
                 <FormMessage error />
-                <button type="submit" class="button">
-                    "Save task"
-                </button>
+                <Show when=move || !read_only>
+                    <button type="submit" class="button">
+                        "Save task"
+                    </button>
+                </Show>
+                </fieldset>
             </ActionForm>
         </section>
-        <section class="panel danger-zone">
-            <ActionForm action=delete>
-                <input type="hidden" name="id" value=task.id />
-                <FormMessage error=delete_error />
-                <button type="submit" class="button danger">
-                    "Delete task"
-                </button>
-            </ActionForm>
-        </section>
+        <Show when=move || !read_only>
+            <section class="panel danger-zone">
+                <ActionForm action=delete>
+                    <input type="hidden" name="id" value=task.id />
+                    <FormMessage error=delete_error />
+                    <button type="submit" class="button danger">
+                        "Delete task"
+                    </button>
+                </ActionForm>
+            </section>
+        </Show>
     }
 }

@@ -158,6 +158,15 @@ static MATRIX: &[Row] = &[
     row("move_task",                   ServerFn(&[("id", "{task}"), ("status", "done")]),                [UNAUTHORIZED, NOT_FOUND,     OK],           TASK),
     row("update_task",                 ServerFn(TASK_EDIT),                                              [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     row("delete_task",                 ServerFn(&[("id", "{task}")]),                                    [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    // Members (editors and viewers are covered role by role in sharing.rs)
+    row("list_members",                ServerFn(&[("project_id", "{project}")]),                         [UNAUTHORIZED, NOT_FOUND,     OK],           EMAIL),
+    row("invite_member",               ServerFn(&[("project_id", "{project}"), ("email", "invitee@example.com"), ("role", "viewer")]),
+                                                                                                         [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("change_member_role",          ServerFn(&[("project_id", "{project}"), ("user_id", "0"), ("role", "viewer")]),
+                                                                                                         [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("remove_member",               ServerFn(&[("project_id", "{project}"), ("user_id", "0")]),       [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("cancel_invitation",           ServerFn(&[("project_id", "{project}"), ("email", "nobody@example.com")]),
+                                                                                                         [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
     // Feedback
     row("send_feedback",               ServerFn(&[("message", "Something broke"), ("event", "")]),       [UNAUTHORIZED, OK,            OK],           NOTHING),
     // Pages of the app's router

@@ -14,3 +14,4 @@ mod observability;
 mod projects_and_tasks;
 mod providers;
 mod sessions;
+mod sharing;

@@ -3,6 +3,8 @@
 pub mod feedback;
 pub mod identity;
 pub mod project;
+pub mod project_invitation;
+pub mod project_member;
 pub mod session;
 pub mod task;
 pub mod user;

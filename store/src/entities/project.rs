@@ -22,6 +22,8 @@ pub enum Relation {
     Owner,
     #[sea_orm(has_many = "super::task::Entity")]
     Task,
+    #[sea_orm(has_many = "super::project_member::Entity")]
+    Member,
 }
 
 impl Related<super::user::Entity> for Entity {
@@ -33,6 +35,12 @@ impl Related<super::user::Entity> for Entity {
 impl Related<super::task::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Task.def()
+    }
+}
+
+impl Related<super::project_member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Member.def()
     }
 }
 
