@@ -7,6 +7,7 @@ pub mod error;
 mod pages;
 #[cfg(feature = "ssr")]
 mod server;
+pub use components::theme::SecureCookies;
 #[cfg(feature = "ssr")]
 pub use server::INTERNAL_ERROR_TARGET;
 
@@ -51,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     });
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=components::theme::current_theme().as_str()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

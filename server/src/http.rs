@@ -9,7 +9,7 @@ use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
 use crate::{requests, server_fn_errors};
-use app::{shell, App, BrowserErrorReporting, OfferedProviders};
+use app::{shell, App, BrowserErrorReporting, OfferedProviders, SecureCookies};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -61,9 +61,11 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
                     providers: config.oauth.offered(),
                     sign_in_origins: config.oauth.authorization_origins(),
                 };
+                let secure_cookies = SecureCookies(config.is_https());
                 move || {
                     provide_context(db.clone());
                     provide_context(offered.clone());
+                    provide_context(secure_cookies);
                     if let Some(reporting) = reporting.clone() {
                         provide_context(reporting);
                     }

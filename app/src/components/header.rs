@@ -1,4 +1,5 @@
 use super::session::use_session;
+use super::theme::ThemeSwitch;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -48,6 +49,7 @@ pub fn Header() -> impl IntoView {
                     })}
                 </Transition>
             </nav>
+            <ThemeSwitch />
         </header>
     }
 }

@@ -3,3 +3,4 @@ pub mod header;
 pub mod outcome;
 pub mod providers;
 pub mod session;
+pub mod theme;

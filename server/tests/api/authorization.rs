@@ -139,6 +139,7 @@ static MATRIX: &[Row] = &[
     row("sign_in",                     ServerFn(&[("email", "{owner_email}"), ("password", "not the password")]),
                                                                                                          [INVALID,      INVALID,       INVALID],      NOTHING),
     row("sign_out",                    ServerFn(&[]),                                                    [OK,           OK,            OK],           NOTHING),
+    row("set_theme",                   ServerFn(&[("theme", "dark")]),                                   [OK,           OK,            OK],           NOTHING),
     row("sign_in_providers",           ServerFn(&[]),                                                    [OK,           OK,            OK],           NOTHING),
     row("account_details",             ServerFn(&[]),                                                    [UNAUTHORIZED, OK,            OK],           ACCOUNT),
     row("unlink_provider",             ServerFn(&[("provider", "github")]),                              [UNAUTHORIZED, OK,            OK],           NOTHING),

@@ -11,6 +11,7 @@ mod isolation;
 mod migrations;
 mod oauth;
 mod observability;
+mod preferences;
 mod projects_and_tasks;
 mod providers;
 mod sessions;
