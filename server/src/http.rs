@@ -8,11 +8,8 @@ use crate::rate_limit::RequestLimits;
 use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
-use crate::{requests, server_fn_errors};
+use crate::{requests, server_fn_errors, session_lifetime};
 use app::{shell, App, BrowserErrorReporting, OfferedProviders, SecureCookies};
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
 use http::StatusCode;
@@ -24,7 +21,6 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 use store::auth::Backend;
-use store::auth::{AuthSession, SIGNED_IN_AT};
 use store::sessions::DbSessionStore;
 use store::Db;
 use tokio::net::TcpListener;
@@ -127,7 +123,7 @@ where
     .route_layer(middleware::from_fn(requests::label))
     .layer(middleware::from_fn_with_state(
         config.session_absolute_lifetime,
-        end_sessions_past_their_lifetime,
+        session_lifetime::end_sessions_past_their_lifetime,
     ))
     .layer(auth_layer)
     .layer(CompressionLayer::new())
@@ -172,35 +168,6 @@ fn cors(allowed: &[String]) -> tower::util::Either<CorsLayer, tower::layer::util
             .allow_credentials(true)
             .max_age(Duration::from_secs(600)),
     )
-}
-
-/// Signs out a session once its absolute lifetime since sign-in has passed, however active it has
-/// been, so a stolen session cannot be kept alive forever. The request then goes on anonymous.
-async fn end_sessions_past_their_lifetime(
-    State(lifetime): State<Duration>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if let Some(mut auth) = request.extensions().get::<AuthSession>().cloned() {
-        if auth.user.is_some() {
-            let signed_in_at: Option<i64> = auth.session.get(SIGNED_IN_AT).await.ok().flatten();
-            let age = signed_in_at.map(|at| chrono::Utc::now().timestamp() - at);
-            let expired = age.is_none_or(|age| age < 0 || age as u64 > lifetime.as_secs());
-            if expired {
-                match auth.logout().await {
-                    Ok(_) => {
-                        tracing::info!("session reached its absolute lifetime");
-                        request.extensions_mut().insert(auth);
-                    }
-                    Err(err) => {
-                        tracing::error!(%err, "could not end an expired session");
-                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                    }
-                }
-            }
-        }
-    }
-    next.run(request).await
 }
 
 /// The app's routes, generated once per process. Generating them runs the app with resource

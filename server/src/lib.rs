@@ -12,6 +12,7 @@ mod requests;
 pub mod security_headers;
 pub mod seed;
 mod server_fn_errors;
+mod session_lifetime;
 pub mod telemetry;
 pub mod web_vitals;
 
