@@ -33,3 +33,13 @@ impl From<DbErr> for StoreError {
 pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// A unique-constraint violation becomes `taken` (the person's mistake); anything else stays a
+/// database error.
+pub(crate) fn taken_or(err: DbErr, taken: StoreError) -> StoreError {
+    if is_unique_violation(&err) {
+        taken
+    } else {
+        StoreError::Database(err)
+    }
+}

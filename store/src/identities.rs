@@ -1,7 +1,7 @@
 //! Accounts at outside providers (GitHub, Google) linked to Taskdeck accounts.
 
 use crate::entities::{identity, user};
-use crate::error::is_unique_violation;
+use crate::error::taken_or;
 use crate::{Db, StoreError, User, UserId};
 use domain::{Email, Provider};
 use sea_orm::{
@@ -88,13 +88,7 @@ pub async fn link(db: &Db, user: UserId, identity: &ProviderIdentity) -> Result<
     new_row(user, identity)
         .insert(&*conn)
         .await
-        .map_err(|err| {
-            if is_unique_violation(&err) {
-                StoreError::IdentityTaken
-            } else {
-                StoreError::Database(err)
-            }
-        })?;
+        .map_err(|err| taken_or(err, StoreError::IdentityTaken))?;
     Ok(())
 }
 
@@ -103,32 +97,11 @@ pub async fn link(db: &Db, user: UserId, identity: &ProviderIdentity) -> Result<
 pub async fn sign_up(db: &Db, identity: &ProviderIdentity) -> Result<User, StoreError> {
     let conn = db.lease().await?;
     let txn = conn.begin().await?;
-    let created = user::ActiveModel {
-        email: Set(identity.email.as_str().to_owned()),
-        password_hash: Set(None),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|err| {
-        if is_unique_violation(&err) {
-            StoreError::EmailTaken
-        } else {
-            StoreError::Database(err)
-        }
-    })?;
+    let created = crate::users::insert_account(&txn, &identity.email, None).await?;
     new_row(created.id, identity)
         .insert(&txn)
         .await
-        .map_err(|err| {
-            if is_unique_violation(&err) {
-                StoreError::IdentityTaken
-            } else {
-                StoreError::Database(err)
-            }
-        })?;
-    crate::members::accept_invitations(&txn, created.id, &created.email).await?;
+        .map_err(|err| taken_or(err, StoreError::IdentityTaken))?;
     txn.commit().await?;
     Ok(created.into())
 }

@@ -155,6 +155,25 @@ async fn other_owners<C: ConnectionTrait>(
         .await?)
 }
 
+/// The membership `owner` wants to change: `None` when either is not a member, `Forbidden` when
+/// the asker is not an owner.
+async fn managed_member<C: ConnectionTrait>(
+    conn: &C,
+    owner: UserId,
+    project_id: i32,
+    member: UserId,
+) -> Result<Option<project_member::Model>, StoreError> {
+    if access_as(conn, owner, project_id, Role::Owner)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(project_member::Entity::find_by_id((project_id, member))
+        .one(conn)
+        .await?)
+}
+
 /// Gives a member another role; owners only. `None` when there is no such member.
 pub async fn change_role(
     db: &Db,
@@ -165,16 +184,7 @@ pub async fn change_role(
 ) -> Result<Option<()>, StoreError> {
     let conn = db.lease().await?;
     let txn = conn.begin().await?;
-    if access_as(&txn, owner, project_id, Role::Owner)
-        .await?
-        .is_none()
-    {
-        return Ok(None);
-    }
-    let Some(row) = project_member::Entity::find_by_id((project_id, member))
-        .one(&txn)
-        .await?
-    else {
+    let Some(row) = managed_member(&txn, owner, project_id, member).await? else {
         return Ok(None);
     };
     if role != Role::Owner && other_owners(&txn, project_id, member).await? == 0 {
@@ -196,14 +206,7 @@ pub async fn remove(
 ) -> Result<Option<()>, StoreError> {
     let conn = db.lease().await?;
     let txn = conn.begin().await?;
-    if access_as(&txn, owner, project_id, Role::Owner)
-        .await?
-        .is_none()
-    {
-        return Ok(None);
-    }
-    if project_member::Entity::find_by_id((project_id, member))
-        .one(&txn)
+    if managed_member(&txn, owner, project_id, member)
         .await?
         .is_none()
     {

@@ -1,7 +1,7 @@
 //! Accounts.
 
 use crate::entities::user;
-use crate::error::is_unique_violation;
+use crate::error::taken_or;
 use crate::{Db, StoreError};
 use domain::Email;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -39,24 +39,29 @@ pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<Use
     use sea_orm::TransactionTrait;
     let conn = db.lease().await?;
     let txn = conn.begin().await?;
+    let model = insert_account(&txn, email, Some(password_hash)).await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+/// Inserts an account (`EmailTaken` when the email has one) and turns the invitations waiting
+/// for its email into memberships. Callers run it inside their transaction.
+pub(crate) async fn insert_account<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    email: &Email,
+    password_hash: Option<String>,
+) -> Result<user::Model, StoreError> {
     let model = user::ActiveModel {
         email: Set(email.as_str().to_owned()),
-        password_hash: Set(Some(password_hash)),
+        password_hash: Set(password_hash),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(conn)
     .await
-    .map_err(|err| {
-        if is_unique_violation(&err) {
-            StoreError::EmailTaken
-        } else {
-            StoreError::Database(err)
-        }
-    })?;
-    crate::members::accept_invitations(&txn, model.id, &model.email).await?;
-    txn.commit().await?;
-    Ok(model.into())
+    .map_err(|err| taken_or(err, StoreError::EmailTaken))?;
+    crate::members::accept_invitations(conn, model.id, &model.email).await?;
+    Ok(model)
 }
 
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, StoreError> {

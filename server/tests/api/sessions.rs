@@ -160,15 +160,7 @@ async fn the_session_table_holds_no_usable_session_id(db: TestDb) {
         .await
         .expect("sign up");
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("taskdeck_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let cookie = session_cookie(&response).expect("a session cookie");
 
     let conn = app.db.conn();
     let rows = conn
