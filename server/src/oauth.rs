@@ -166,16 +166,12 @@ fn failed(provider: Provider, linking: bool, failure: OAuthFailure) -> Response 
     .into_response()
 }
 
-fn provider_from(name: &str) -> Option<Provider> {
-    Provider::parse(name)
-}
-
 async fn start(
     State(oauth): State<OAuth>,
     Path(provider): Path<String>,
     auth: AuthSession,
 ) -> Response {
-    let Some(provider) = provider_from(&provider) else {
+    let Some(provider) = Provider::parse(&provider) else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
     begin(&oauth, provider, auth, None).await
@@ -186,7 +182,7 @@ async fn link(
     Path(provider): Path<String>,
     auth: AuthSession,
 ) -> Response {
-    let Some(provider) = provider_from(&provider) else {
+    let Some(provider) = Provider::parse(&provider) else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
     let Some(user) = auth.user.clone() else {
@@ -276,7 +272,7 @@ async fn callback(
     Query(params): Query<CallbackParams>,
     mut auth: AuthSession,
 ) -> Response {
-    let Some(provider) = provider_from(&provider) else {
+    let Some(provider) = Provider::parse(&provider) else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
     // Taken out at once: a state is good for one callback only, even a failed one.
