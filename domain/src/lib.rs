@@ -5,6 +5,7 @@
 //! server would.
 
 mod account;
+mod board;
 mod errors;
 mod feedback;
 mod project;
@@ -13,6 +14,7 @@ mod role;
 mod task;
 
 pub use account::{Email, Password};
+pub use board::{Board, Column, ColumnLimits, Landing, Nudge, Placement};
 pub use errors::{FieldError, Invalid};
 pub use feedback::{sentry_event_id, FeedbackMessage};
 pub use project::{Project, ProjectName};

@@ -8,6 +8,7 @@ mod m20261124_000002_projects_and_tasks;
 mod m20261124_000003_feedback;
 mod m20261124_000004_identities;
 mod m20261124_000005_members;
+mod m20261125_000006_project_revisions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_feedback::Migration),
             Box::new(m20261124_000004_identities::Migration),
             Box::new(m20261124_000005_members::Migration),
+            Box::new(m20261125_000006_project_revisions::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use store::Db;
+use tokio::sync::watch;
 
 const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -22,6 +23,7 @@ const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct Health {
     db: Db,
     shutting_down: Arc<AtomicBool>,
+    shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl Health {
@@ -29,12 +31,20 @@ impl Health {
         Self {
             db,
             shutting_down: Arc::new(AtomicBool::new(false)),
+            shutdown: Arc::new(watch::channel(false).0),
         }
     }
 
-    /// From now on `/readyz` answers 503, while requests in flight finish.
+    /// From now on `/readyz` answers 503, while requests in flight finish and open streams end.
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
+        self.shutdown.send_replace(true);
+    }
+
+    /// Turns true when shutdown begins: streams that would otherwise never end (live updates)
+    /// close then, so the server can finish.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 
     pub fn routes<S>(&self) -> Router<S> {

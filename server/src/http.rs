@@ -3,6 +3,7 @@
 use crate::csrf::SameOriginGuard;
 use crate::error_reporting::Tunnel;
 use crate::health::Health;
+use crate::live::Live;
 use crate::oauth::OAuth;
 use crate::rate_limit::RequestLimits;
 use crate::security_headers::SecurityHeaders;
@@ -74,6 +75,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
         )
         .merge(health.routes())
         .merge(web_vitals.routes())
+        .merge(Live::new(db.clone(), health.shutdown_signal()).routes())
         .merge(OAuth::new(config.oauth.clone(), &config.app_url, db.clone()).routes());
     if let Some(dsn) = &config.error_reporting.dsn {
         app = app.merge(Tunnel::new(dsn.clone()).routes());

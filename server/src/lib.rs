@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod error_reporting;
 pub mod health;
 pub mod http;
+pub mod live;
 pub mod metrics;
 pub mod oauth;
 pub mod rate_limit;

@@ -1,13 +1,14 @@
 //! Connecting to the database and keeping the schema current.
 
+use crate::changes::{Change, Feed};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnAcquireErr, ConnectOptions, DatabaseConnection, DbErr};
+use sea_orm::{ConnAcquireErr, ConnectOptions, ConnectionTrait, DatabaseConnection, DbErr};
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{broadcast, Semaphore, SemaphorePermit};
 
 /// Pool and timeout settings, validated by the server's configuration.
 #[derive(Clone, Debug)]
@@ -81,6 +82,7 @@ pub struct Db {
     gate: Arc<Semaphore>,
     waiting: Arc<AtomicU32>,
     acquire_timeout: Duration,
+    feed: Arc<Feed>,
 }
 
 /// One store operation's claim on a connection; the connection is free again when it drops.
@@ -143,6 +145,7 @@ impl Db {
             gate: Arc::new(Semaphore::new(max_connections as usize)),
             waiting: Arc::new(AtomicU32::new(0)),
             acquire_timeout: settings.acquire_timeout,
+            feed: Arc::new(Feed::new(&settings.url)),
         })
     }
 
@@ -168,6 +171,16 @@ impl Db {
             conn: &self.conn,
             _permit: permit,
         })
+    }
+
+    /// Every committed change to a project's tasks, from this instance and, on PostgreSQL, from
+    /// every other instance on the same database.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.feed.subscribe(self.conn.get_database_backend())
+    }
+
+    pub(crate) fn feed(&self) -> &Feed {
+        &self.feed
     }
 
     /// Connections in the pool right now, and callers waiting for one.

@@ -4,6 +4,7 @@
 //! `None` when the row is not theirs, so a caller cannot forget the ownership check.
 
 pub mod auth;
+pub mod changes;
 pub mod db;
 mod entities;
 mod error;
@@ -15,6 +16,7 @@ pub mod sessions;
 pub mod tasks;
 pub mod users;
 
+pub use changes::Change;
 pub use db::{Db, DbSettings};
 pub use error::StoreError;
 pub use tasks::TaskChanges;

@@ -1,13 +1,17 @@
 //! Tasks, reached only through a project the user is a member of: any member reads them, editors
 //! and owners change them.
 
+use crate::changes::ProjectChange;
 use crate::entities::task;
 use crate::projects;
 use crate::{Db, StoreError, UserId};
-use domain::{Description, DueDate, Priority, Project, Role, Status, Task, TaskTitle};
+use domain::{
+    Board, Column, ColumnLimits, Description, DueDate, Placement, Priority, Role, Status, Task,
+    TaskTitle,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
 /// Space left between neighbours in a column, so a card can later be placed between two others
@@ -51,55 +55,148 @@ fn to_tasks(models: Vec<task::Model>) -> Result<Vec<Task>, StoreError> {
     models.into_iter().map(to_task).collect()
 }
 
-/// A project with all its tasks, ordered by column position.
+/// The project's board: each column's first cards in order (as many as `limits` says) and how
+/// many it has in all.
 pub async fn board(
     db: &Db,
-    owner: UserId,
+    user: UserId,
     project_id: i32,
-) -> Result<Option<(Project, Vec<Task>)>, StoreError> {
+    limits: ColumnLimits,
+) -> Result<Option<Board>, StoreError> {
     let conn = db.lease().await?;
-    let Some((project, role)) = projects::access(&*conn, owner, project_id).await? else {
+    let Some((project, role)) = projects::access(&*conn, user, project_id).await? else {
         return Ok(None);
     };
-    let tasks = project
-        .find_related(task::Entity)
-        .order_by_asc(task::Column::Position)
-        .order_by_asc(task::Column::Id)
+    let totals: Vec<(String, i64)> = task::Entity::find()
+        .select_only()
+        .column(task::Column::Status)
+        .column_as(task::Column::Id.count(), "total")
+        .filter(task::Column::ProjectId.eq(project_id))
+        .group_by(task::Column::Status)
+        .into_tuple()
         .all(&*conn)
         .await?;
-    Ok(Some((
-        projects::to_project(project, role),
-        to_tasks(tasks)?,
-    )))
+    let mut columns = Vec::with_capacity(Status::ALL.len());
+    for status in Status::ALL {
+        let tasks = in_board_order(in_column(project_id, status))
+            .limit(u64::from(limits.get(status)))
+            .all(&*conn)
+            .await?;
+        let total = totals
+            .iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+        columns.push(Column {
+            status,
+            tasks: to_tasks(tasks)?,
+            total,
+        });
+    }
+    Ok(Some(Board {
+        revision: project.revision,
+        project: projects::to_project(project, role),
+        columns,
+    }))
 }
 
-/// The position after the last card of a column.
-async fn next_position(
-    conn: &DatabaseConnection,
-    project_id: i32,
-    status: Status,
-) -> Result<i64, StoreError> {
-    let last: Option<i64> = task::Entity::find()
-        .select_only()
-        .column_as(task::Column::Position.max(), "max")
+/// A column's cards, in no particular order.
+fn in_column(project_id: i32, status: Status) -> Select<task::Entity> {
+    task::Entity::find()
         .filter(task::Column::ProjectId.eq(project_id))
         .filter(task::Column::Status.eq(status.as_str()))
-        .into_tuple::<Option<i64>>()
-        .one(conn)
-        .await?
-        .flatten();
-    Ok(last.map_or(0, |p| p + POSITION_GAP))
 }
 
-/// Adds a task at the bottom of "To do". `None` when the project is not the owner's.
+/// Board order: by position, ties broken by id.
+fn in_board_order(select: Select<task::Entity>) -> Select<task::Entity> {
+    select
+        .order_by_asc(task::Column::Position)
+        .order_by_asc(task::Column::Id)
+}
+
+/// Board order backwards, for "the last card" and "the card just above".
+fn in_reverse_order(select: Select<task::Entity>) -> Select<task::Entity> {
+    select
+        .order_by_desc(task::Column::Position)
+        .order_by_desc(task::Column::Id)
+}
+
+/// The position that puts a card where `placement` says, among the column's other cards
+/// (`moving` is left out: it is the card being placed). A card named in `before` that is no
+/// longer in that column (someone moved it meanwhile) means the bottom.
+async fn position_for<C: ConnectionTrait>(
+    conn: &C,
+    project_id: i32,
+    moving: Option<i32>,
+    placement: Placement,
+) -> Result<i64, StoreError> {
+    let others = || {
+        let column = in_column(project_id, placement.status);
+        match moving {
+            Some(id) => column.filter(task::Column::Id.ne(id)),
+            None => column,
+        }
+    };
+    let before = match placement.before {
+        Some(id) if Some(id) != moving => {
+            others().filter(task::Column::Id.eq(id)).one(conn).await?
+        }
+        _ => None,
+    };
+    let Some(before) = before else {
+        let last = in_reverse_order(others()).one(conn).await?;
+        return Ok(last.map_or(0, |last| last.position + POSITION_GAP));
+    };
+    // The card just above `before`, in board order (ties in position fall back to the id).
+    let above = in_reverse_order(others())
+        .filter(
+            Condition::any()
+                .add(task::Column::Position.lt(before.position))
+                .add(
+                    Condition::all()
+                        .add(task::Column::Position.eq(before.position))
+                        .add(task::Column::Id.lt(before.id)),
+                ),
+        )
+        .one(conn)
+        .await?;
+    match above {
+        None => Ok(before.position - POSITION_GAP),
+        Some(above) if before.position - above.position >= 2 => {
+            Ok(above.position + (before.position - above.position) / 2)
+        }
+        // No room left between the two: space the column out again, then go between them.
+        Some(_) => {
+            let column = in_board_order(others()).all(conn).await?;
+            let mut position_of_before = 0;
+            for (index, card) in column.into_iter().enumerate() {
+                let position = i64::try_from(index).unwrap_or(i64::MAX / 2) * POSITION_GAP;
+                if card.id == before.id {
+                    position_of_before = position;
+                }
+                if card.position != position {
+                    let mut active = card.into_active_model();
+                    active.position = Set(position);
+                    active.update(conn).await?;
+                }
+            }
+            Ok(position_of_before - POSITION_GAP / 2)
+        }
+    }
+}
+
+/// Adds a task at the bottom of "To do". `None` when the project is not the user's.
 pub async fn create(
     db: &Db,
-    owner: UserId,
+    user: UserId,
     project_id: i32,
     title: TaskTitle,
 ) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    if projects::access_as(&*conn, owner, project_id, Role::Editor)
+    let Some(change) = ProjectChange::begin(&conn, project_id).await? else {
+        return Ok(None);
+    };
+    let txn = change.txn();
+    if projects::access_as(txn, user, project_id, Role::Editor)
         .await?
         .is_none()
     {
@@ -114,21 +211,47 @@ pub async fn create(
         status: Set(status.as_str().to_owned()),
         priority: Set(Priority::default().as_str().to_owned()),
         due_date: Set(None),
-        position: Set(next_position(&conn, project_id, status).await?),
+        position: Set(position_for(txn, project_id, None, Placement::bottom_of(status)).await?),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&*conn)
+    .insert(txn)
     .await?;
+    change.commit(db).await?;
     metrics::counter!("taskdeck_tasks_created_total").increment(1);
     Ok(Some(to_task(model)?))
 }
 
+/// Starts a change to the task's project, when the user has at least the `needed` role in it:
+/// the change (holding the project's lock) and the task as it is now, under that lock.
+async fn change_task(
+    conn: &DatabaseConnection,
+    user: UserId,
+    task_id: i32,
+    needed: Role,
+) -> Result<Option<(ProjectChange, task::Model)>, StoreError> {
+    let Some(project_id) = task::Entity::find_by_id(task_id)
+        .one(conn)
+        .await?
+        .map(|task| task.project_id)
+    else {
+        return Ok(None);
+    };
+    let Some(change) = ProjectChange::begin(conn, project_id).await? else {
+        return Ok(None);
+    };
+    // Read again under the lock: the task may have been deleted while we waited.
+    let Some(task) = find_as(change.txn(), user, task_id, needed).await? else {
+        return Ok(None);
+    };
+    Ok(Some((change, task)))
+}
+
 /// The task, when the user is a member of its project with at least the `needed` role;
 /// `Forbidden` when they are a member with a lesser one.
-async fn find_as(
-    conn: &DatabaseConnection,
+async fn find_as<C: ConnectionTrait>(
+    conn: &C,
     user: UserId,
     task_id: i32,
     needed: Role,
@@ -143,7 +266,7 @@ async fn find_as(
 
 pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    find_as(&conn, owner, task_id, Role::Viewer)
+    find_as(&*conn, owner, task_id, Role::Viewer)
         .await?
         .map(to_task)
         .transpose()
@@ -159,19 +282,21 @@ fn count_if_completed(status: Status) {
 /// Saves every field of the form; a change of status moves the card to the bottom of its new column.
 pub async fn update(
     db: &Db,
-    owner: UserId,
+    user: UserId,
     task_id: i32,
     changes: TaskChanges,
 ) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_as(&conn, owner, task_id, Role::Editor).await? else {
+    let Some((change, model)) = change_task(&conn, user, task_id, Role::Editor).await? else {
         return Ok(None);
     };
+    let txn = change.txn();
     let moved = model.status != changes.status.as_str();
     let project_id = model.project_id;
     let mut active = model.into_active_model();
     if moved {
-        active.position = Set(next_position(&conn, project_id, changes.status).await?);
+        let bottom = Placement::bottom_of(changes.status);
+        active.position = Set(position_for(txn, project_id, Some(task_id), bottom).await?);
     }
     active.title = Set(changes.title.into_inner());
     active.description = Set(changes.description.into_inner());
@@ -179,44 +304,48 @@ pub async fn update(
     active.priority = Set(changes.priority.as_str().to_owned());
     active.due_date = Set(changes.due_date.0);
     active.updated_at = Set(chrono::Utc::now());
-    let saved = to_task(active.update(&*conn).await?)?;
+    let saved = to_task(active.update(txn).await?)?;
+    change.commit(db).await?;
     if moved {
         count_if_completed(saved.status);
     }
     Ok(Some(saved))
 }
 
-/// Moves a card to the bottom of another column.
+/// Moves a card where `placement` says: another column, or another place in its own.
 pub async fn move_to(
     db: &Db,
-    owner: UserId,
+    user: UserId,
     task_id: i32,
-    status: Status,
+    placement: Placement,
 ) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_as(&conn, owner, task_id, Role::Editor).await? else {
+    let Some((change, model)) = change_task(&conn, user, task_id, Role::Editor).await? else {
         return Ok(None);
     };
-    if model.status == status.as_str() {
-        return Ok(Some(to_task(model)?));
-    }
-    let position = next_position(&conn, model.project_id, status).await?;
+    let txn = change.txn();
+    let entered = model.status != placement.status.as_str();
+    let position = position_for(txn, model.project_id, Some(task_id), placement).await?;
     let mut active = model.into_active_model();
-    active.status = Set(status.as_str().to_owned());
+    active.status = Set(placement.status.as_str().to_owned());
     active.position = Set(position);
     active.updated_at = Set(chrono::Utc::now());
-    let saved = to_task(active.update(&*conn).await?)?;
-    count_if_completed(saved.status);
+    let saved = to_task(active.update(txn).await?)?;
+    change.commit(db).await?;
+    if entered {
+        count_if_completed(saved.status);
+    }
     Ok(Some(saved))
 }
 
-/// Deletes a task; answers the project it belonged to, or `None` when it was not the owner's.
-pub async fn delete(db: &Db, owner: UserId, task_id: i32) -> Result<Option<i32>, StoreError> {
+/// Deletes a task; answers the project it belonged to, or `None` when it was not the user's.
+pub async fn delete(db: &Db, user: UserId, task_id: i32) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some(model) = find_as(&conn, owner, task_id, Role::Editor).await? else {
+    let Some((change, model)) = change_task(&conn, user, task_id, Role::Editor).await? else {
         return Ok(None);
     };
     let project_id = model.project_id;
-    model.delete(&*conn).await?;
+    model.delete(change.txn()).await?;
+    change.commit(db).await?;
     Ok(Some(project_id))
 }

@@ -1,25 +1,20 @@
 use crate::error::AppError;
-use domain::{Project, Task};
+use domain::{Board, ColumnLimits, Task};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// A project with its tasks in board order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Board {
-    pub project: Project,
-    pub tasks: Vec<Task>,
-}
-
+/// The board with as many cards per column as `limits` asks for.
 #[server(endpoint = "get_board")]
-pub async fn get_board(project_id: i32) -> Result<Board, AppError> {
+pub async fn get_board(
+    project_id: i32,
+    #[server(default)] limits: ColumnLimits,
+) -> Result<Board, AppError> {
     use crate::server::{answer, db, require_user};
     answer(
         async move {
             let user = require_user().await?;
-            let (project, tasks) = store::tasks::board(&db()?, user.id, project_id)
+            store::tasks::board(&db()?, user.id, project_id, limits)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            Ok(Board { project, tasks })
+                .ok_or(AppError::NotFound)
         }
         .await,
     )
@@ -56,15 +51,17 @@ pub async fn get_task(id: i32) -> Result<Task, AppError> {
     )
 }
 
+/// Moves a card; `to` is a [`domain::Placement`] (`done`, or `in_progress:42` for "just above
+/// card 42").
 #[server(endpoint = "move_task")]
-pub async fn move_task(id: i32, status: String) -> Result<Task, AppError> {
+pub async fn move_task(id: i32, to: String) -> Result<Task, AppError> {
     use crate::server::{answer, db, require_user};
-    use domain::Status;
+    use domain::Placement;
     answer(
         async move {
             let user = require_user().await?;
-            let status = Status::parse(&status)?;
-            store::tasks::move_to(&db()?, user.id, id, status)
+            let placement = Placement::parse(&to)?;
+            store::tasks::move_to(&db()?, user.id, id, placement)
                 .await?
                 .ok_or(AppError::NotFound)
         }

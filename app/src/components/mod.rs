@@ -1,5 +1,6 @@
 pub mod form;
 pub mod header;
+pub mod live;
 pub mod outcome;
 pub mod providers;
 pub mod session;

@@ -25,6 +25,7 @@ use domain::{Email, Provider};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::time::Duration;
 use store::identities::ProviderIdentity;
 
 /// What an actor gets back.
@@ -66,8 +67,10 @@ enum Call {
     /// A route outside the Leptos router.
     Get(&'static str),
     Post(&'static str, &'static str),
+    /// A route that streams (server-sent events): only the first event is read.
+    Stream(&'static str),
 }
-use Call::{Get, Page, Post, ServerFn};
+use Call::{Get, Page, Post, ServerFn, Stream};
 
 /// The owner's data.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -156,7 +159,7 @@ static MATRIX: &[Row] = &[
     row("create_task",                 ServerFn(&[("project_id", "{project}"), ("title", "Planted task")]),
                                                                                                          [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     row("get_task",                    ServerFn(&[("id", "{task}")]),                                    [UNAUTHORIZED, NOT_FOUND,     OK],           TASK),
-    row("move_task",                   ServerFn(&[("id", "{task}"), ("status", "done")]),                [UNAUTHORIZED, NOT_FOUND,     OK],           TASK),
+    row("move_task",                   ServerFn(&[("id", "{task}"), ("to", "done")]),                    [UNAUTHORIZED, NOT_FOUND,     OK],           TASK),
     row("update_task",                 ServerFn(TASK_EDIT),                                              [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     row("delete_task",                 ServerFn(&[("id", "{task}")]),                                    [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     // Members (editors and viewers are covered role by role in sharing.rs)
@@ -187,6 +190,7 @@ static MATRIX: &[Row] = &[
     row("/auth/{provider}/callback",   Get("/auth/github/callback?code=stolen&state=stolen"),            [STATE_REFUSED, STATE_REFUSED, STATE_REFUSED], NOTHING),
     row("/healthz",                    Get("/healthz"),                                                  [OK,           OK,            OK],           NOTHING),
     row("/readyz",                     Get("/readyz"),                                                   [OK,           OK,            OK],           NOTHING),
+    row("/projects/{id}/events",       Stream("/projects/{project}/events"),                             [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     row("/monitoring/vitals",          Post("/monitoring/vitals", VITALS),                               [NO_CONTENT,   NO_CONTENT,    NO_CONTENT],   NOTHING),
     row("/monitoring/sentry",          Post("/monitoring/sentry", FOREIGN_ENVELOPE),                     [BAD_REQUEST,  BAD_REQUEST,   BAD_REQUEST],  NOTHING),
     // Served on the private metrics listener only.
@@ -234,7 +238,7 @@ impl Call {
         let mentions = |text: &str| text.contains("{project}") || text.contains("{task}");
         match *self {
             ServerFn(form) => form.iter().any(|(_, value)| mentions(value)),
-            Page(path) | Get(path) => mentions(path),
+            Page(path) | Get(path) | Stream(path) => mentions(path),
             Post(path, body) => mentions(path) || mentions(body),
         }
     }
@@ -409,6 +413,21 @@ async fn send(actor: &Actor, row: &Row, fixture: &Fixture) -> (Response, String)
             let url = format!("{}{}", client.address, fixture.fill(path, actor));
             let response = client.http.request(Method::GET, &url).send().await;
             (response.expect("request"), url)
+        }
+        Stream(path) => {
+            let url = format!("{}{}", client.address, fixture.fill(path, actor));
+            let mut response = client.http.get(&url).send().await.expect("request");
+            // The stream never ends; its first event (or a refusal's whole body) is the answer.
+            let first = tokio::time::timeout(Duration::from_secs(5), response.chunk())
+                .await
+                .expect("the stream's first event within 5 s")
+                .expect("read");
+            let mut answer = http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                answer = answer.header(name, value);
+            }
+            let body = first.map(|bytes| bytes.to_vec()).unwrap_or_default();
+            (answer.body(body).expect("response").into(), url)
         }
         Post(path, body) => {
             let url = format!("{}{}", client.address, fixture.fill(path, actor));
@@ -670,7 +689,7 @@ fn every_server_function_and_route_has_a_row() {
     assert!(routes.contains("/healthz"), "{routes:?}");
     let rows: BTreeSet<String> = MATRIX
         .iter()
-        .filter(|row| matches!(row.call, Get(_) | Post(..)))
+        .filter(|row| matches!(row.call, Get(_) | Post(..) | Stream(_)))
         .map(|row| row.name.to_owned())
         .collect();
     compare("server routes", &routes, &rows);
@@ -682,11 +701,12 @@ fn every_server_function_and_route_has_a_row() {
         }
         let asked = match row.call {
             Page(path) => path.replace("{project}", ":id").replace("{task}", ":id"),
-            Get(path) | Post(path, _) => path
+            Get(path) | Post(path, _) | Stream(path) => path
                 .split('?')
                 .next()
                 .unwrap_or(path)
-                .replace("/github/", "/{provider}/"),
+                .replace("/github/", "/{provider}/")
+                .replace("{project}", "{id}"),
             ServerFn(_) => continue,
         };
         assert_eq!(asked, row.name, "the row asks another route than it names");

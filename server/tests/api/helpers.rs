@@ -305,3 +305,25 @@ pub async fn create_task(client: &TestClient, project_id: i32, title: &str) -> V
         )
         .await
 }
+
+/// Every card on a `get_board` answer, column after column.
+pub fn board_tasks(board: &Value) -> Vec<Value> {
+    board["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .flat_map(|column| column["tasks"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The titles in one column of a `get_board` answer (`"Todo"`, `"InProgress"`, `"Done"`), in order.
+pub fn column_titles(board: &Value, status: &str) -> Vec<String> {
+    board["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter(|column| column["status"] == status)
+        .flat_map(|column| column["tasks"].as_array().cloned().unwrap_or_default())
+        .map(|task| task["title"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod authorization;
+mod board;
 mod edge;
 mod feedback;
 mod isolation;

@@ -63,7 +63,7 @@ async fn metrics_describe_requests_the_pool_sign_ins_and_tasks() {
     let task = create_task(&client, project_id, "Count me").await;
     let task_id = task["id"].to_string();
     client
-        .call_ok("move_task", &[("id", &task_id), ("status", "done")])
+        .call_ok("move_task", &[("id", &task_id), ("to", "done")])
         .await;
     client.page_html(&format!("/projects/{project_id}")).await;
     let anonymous = app.client();

@@ -11,15 +11,7 @@ on_both_databases!(
     task_edits_are_validated_and_lose_nothing,
 );
 
-fn titles(board: &Value, status: &str) -> Vec<String> {
-    board["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .filter(|t| t["status"] == status)
-        .map(|t| t["title"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
+use crate::helpers::column_titles as titles;
 
 async fn board(client: &crate::helpers::TestClient, project_id: i32) -> Value {
     client
@@ -93,18 +85,18 @@ async fn tasks_move_through_the_board(db: TestDb) {
 
     let id = first["id"].to_string();
     let moved = client
-        .call_ok("move_task", &[("id", &id), ("status", "in_progress")])
+        .call_ok("move_task", &[("id", &id), ("to", "in_progress")])
         .await;
     assert_eq!(moved["status"], "InProgress");
     client
-        .call_ok("move_task", &[("id", &id), ("status", "done")])
+        .call_ok("move_task", &[("id", &id), ("to", "done")])
         .await;
     let board_now = board(&client, project).await;
     assert_eq!(titles(&board_now, "Todo"), ["Second", "Third"]);
     assert_eq!(titles(&board_now, "Done"), ["First"]);
 
     let response = client
-        .call("move_task", &[("id", &id), ("status", "archived")])
+        .call("move_task", &[("id", &id), ("to", "archived")])
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 

@@ -100,7 +100,7 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
             ),
             (
                 "move_task",
-                vec![("id", &task), ("status", "done")],
+                vec![("id", &task), ("to", "done")],
                 [S::FORBIDDEN, S::OK, S::NOT_FOUND],
             ),
             (
@@ -167,12 +167,8 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
     // Only the editor's changes happened; the project is intact.
     let board = owner.call_ok("get_board", &[("project_id", &p)]).await;
     assert_eq!(board["project"]["name"], "Shared");
-    let titles: Vec<&str> = board["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .filter_map(|t| t["title"].as_str())
-        .collect();
+    let tasks = crate::helpers::board_tasks(&board);
+    let titles: Vec<&str> = tasks.iter().filter_map(|t| t["title"].as_str()).collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert!(
         titles.contains(&"Edited") && titles.contains(&"Mine"),
