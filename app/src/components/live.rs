@@ -28,6 +28,11 @@ impl LiveBoard {
         self.refresh.get()
     }
 
+    /// The revision of the board on the page.
+    pub fn shown(self) -> i64 {
+        self.shown.get_value()
+    }
+
     /// Records the revision of the board just rendered.
     pub fn showing(self, revision: i64) {
         self.shown.set_value(revision);

@@ -5,7 +5,7 @@
 
 use super::route_id;
 use crate::api::tasks::{get_board, CreateTask, MoveTask};
-use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
+use crate::components::form::{field_error, last_error, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
@@ -24,16 +24,11 @@ pub fn BoardPage() -> impl IntoView {
     let create = ServerAction::<CreateTask>::new();
     let move_task = ServerAction::<MoveTask>::new();
     let live = LiveBoard::new();
+    // Loaded once per project and page size; later changes update the board in place (see
+    // `BoardView`), so a form being typed into is never rebuilt under the person's fingers.
     let board = Resource::new(
-        move || {
-            (
-                project_id(),
-                limits(),
-                create.version().get(),
-                live.version(),
-            )
-        },
-        |(id, limits, _, _)| async move {
+        move || (project_id(), limits()),
+        |(id, limits)| async move {
             match id {
                 Some(id) => get_board(id, limits).await,
                 None => Err(AppError::NotFound),
@@ -127,6 +122,14 @@ fn BoardView(
 ) -> impl IntoView {
     let error = last_error(create);
     let move_error = last_error(move_task);
+    // What was typed after a refused submit; empty again after one that worked.
+    let title = Signal::derive(move || {
+        create.version().track();
+        error
+            .get()
+            .and_then(|e| e.typed_value("title"))
+            .unwrap_or_default()
+    });
     let project = board.project.clone();
     let can_edit = project.role.can_edit();
     let moves = Moves {
@@ -138,6 +141,36 @@ fn BoardView(
         drop_at: RwSignal::new(None),
         can_edit,
     };
+    // The board again after a change (anyone's, announced by the live stream, or a new task),
+    // unless a move of ours is still on its way: its optimistic place would flicker back.
+    let project_id = project.id;
+    let stale = StoredValue::new(false);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            let Ok(fresh) = get_board(project_id, limits).await else {
+                return;
+            };
+            if move_task.pending().get_untracked() {
+                stale.set_value(true);
+            } else if fresh.revision >= live.shown() {
+                live.showing(fresh.revision);
+                moves.board.set(fresh);
+            }
+        });
+    };
+    Effect::new(move |seen: Option<(u64, usize)>| {
+        let now = (live.version(), create.version().get());
+        if seen.is_some() {
+            reload();
+        }
+        now
+    });
+    Effect::new(move |_| {
+        if !move_task.pending().get() && stale.get_value() {
+            stale.set_value(false);
+            reload();
+        }
+    });
     // After every render: if the focused card was replaced, focus its new copy.
     Effect::new(move |_| {
         moves.board.track();
@@ -174,7 +207,7 @@ fn BoardView(
                                 id="new-task-title"
                                 label="Task title"
                                 name="title"
-                                value=typed_or(error, "title", String::new())
+                                value=title
                                 error=field_error(error, "title")
                             />
                             <button type="submit" class="button">
