@@ -18,7 +18,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
 use pages::{
-    account::AccountPage, board::BoardPage, feedback::FeedbackPage, home::HomePage,
+    account::AccountPage, board::BoardPage, feedback::FeedbackPage, home::HomePage, list::ListPage,
     not_found::NotFound, projects::ProjectsPage, settings::ProjectSettingsPage,
     sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
 };
@@ -136,6 +136,7 @@ fn Layout() -> impl IntoView {
     components::session::provide_session();
     view! {
         <Header />
+        <components::shortcuts::Shortcuts />
         <main class="page">
             // Async rendering waits for the data, so a page can still answer 404 or redirect.
             <Routes fallback=NotFound>
@@ -144,6 +145,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
+                <Route path=path!("/projects/:id/list") view=ListPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/projects/:id/settings")
                     view=ProjectSettingsPage

@@ -9,6 +9,7 @@ mod m20261124_000003_feedback;
 mod m20261124_000004_identities;
 mod m20261124_000005_members;
 mod m20261125_000006_project_revisions;
+mod m20261125_000007_task_search;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_identities::Migration),
             Box::new(m20261124_000005_members::Migration),
             Box::new(m20261125_000006_project_revisions::Migration),
+            Box::new(m20261125_000007_task_search::Migration),
         ]
     }
 }

@@ -5,13 +5,16 @@ use crate::changes::ProjectChange;
 use crate::entities::task;
 use crate::projects;
 use crate::{Db, StoreError, UserId};
+use chrono::NaiveDate;
 use domain::{
-    Board, Column, ColumnLimits, Description, DueDate, Placement, Priority, Role, Status, Task,
-    TaskTitle,
+    Board, Column, ColumnLimits, Description, DueDate, DueWindow, Placement, Priority, Project,
+    Role, SortOrder, Status, Task, TaskFilter, TaskTitle,
 };
+use sea_orm::sea_query::{Expr, LikeExpr, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, IntoActiveModel, ModelTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
 };
 
 /// Space left between neighbours in a column, so a card can later be placed between two others
@@ -97,6 +100,104 @@ pub async fn board(
         project: projects::to_project(project, role),
         columns,
     }))
+}
+
+/// The project's tasks that pass `filter`, in its order (at most [`TaskFilter::LIMIT`]), with
+/// how many pass in all. `today` decides what is overdue or due this week.
+pub async fn list(
+    db: &Db,
+    user: UserId,
+    project_id: i32,
+    filter: &TaskFilter,
+    today: NaiveDate,
+) -> Result<Option<(Project, Vec<Task>, u64)>, StoreError> {
+    let conn = db.lease().await?;
+    let Some((project, role)) = projects::access(&*conn, user, project_id).await? else {
+        return Ok(None);
+    };
+    let mut select = task::Entity::find().filter(task::Column::ProjectId.eq(project_id));
+    if let Some(status) = filter.status {
+        select = select.filter(task::Column::Status.eq(status.as_str()));
+    }
+    if let Some(priority) = filter.priority {
+        select = select.filter(task::Column::Priority.eq(priority.as_str()));
+    }
+    select = match filter.due {
+        None => select,
+        Some(DueWindow::Overdue) => select
+            .filter(task::Column::DueDate.lt(today))
+            .filter(task::Column::Status.ne(Status::Done.as_str())),
+        Some(DueWindow::Today) => select.filter(task::Column::DueDate.eq(today)),
+        Some(DueWindow::ThisWeek) => select
+            .filter(task::Column::DueDate.gte(today))
+            .filter(task::Column::DueDate.lte(today + chrono::Days::new(6))),
+        Some(DueWindow::NoDate) => select.filter(task::Column::DueDate.is_null()),
+    };
+    let search: String = filter
+        .search
+        .trim()
+        .chars()
+        .take(TaskFilter::MAX_SEARCH_CHARS)
+        .collect();
+    if !search.is_empty() {
+        select = select.filter(matches_search(conn.get_database_backend(), &search));
+    }
+    let total = select.clone().count(&*conn).await?;
+    let select = match filter.sort {
+        SortOrder::Manual => in_board_order(select.order_by(status_rank(), Order::Asc)),
+        SortOrder::Due => select
+            // No date last, on both databases (they disagree on where NULL sorts).
+            .order_by(Expr::col(task::Column::DueDate).is_null(), Order::Asc)
+            .order_by_asc(task::Column::DueDate)
+            .order_by_asc(task::Column::Id),
+        SortOrder::Priority => select
+            .order_by(priority_rank(), Order::Asc)
+            .order_by_asc(task::Column::Id),
+        SortOrder::Created => select
+            .order_by_desc(task::Column::CreatedAt)
+            .order_by_desc(task::Column::Id),
+    };
+    let tasks = select.limit(TaskFilter::LIMIT).all(&*conn).await?;
+    Ok(Some((
+        projects::to_project(project, role),
+        to_tasks(tasks)?,
+        total,
+    )))
+}
+
+/// Full-text search on PostgreSQL (English stemming, `websearch` syntax: quotes, `or`, `-word`),
+/// served by the `idx_tasks_search` index; a case-insensitive substring match on SQLite.
+fn matches_search(backend: DatabaseBackend, search: &str) -> SimpleExpr {
+    match backend {
+        DatabaseBackend::Postgres => Expr::cust_with_values(
+            "to_tsvector('english', title || ' ' || description) @@ websearch_to_tsquery('english', $1)",
+            [search.to_owned()],
+        ),
+        _ => {
+            let escaped = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            Condition::any()
+                .add(task::Column::Title.like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(task::Column::Description.like(LikeExpr::new(pattern).escape('\\')))
+                .into()
+        }
+    }
+}
+
+/// Columns in board order: To do, In progress, Done. Written out rather than built with bound
+/// values: SQLite refuses bound integers in an ORDER BY's CASE ("datatype mismatch").
+fn status_rank() -> SimpleExpr {
+    Expr::cust("CASE status WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END")
+}
+
+/// Most urgent first.
+fn priority_rank() -> SimpleExpr {
+    Expr::cust(
+        "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END",
+    )
 }
 
 /// A column's cards, in no particular order.

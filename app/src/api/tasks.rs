@@ -140,3 +140,36 @@ pub async fn delete_task(id: i32) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// One page of the list view: the tasks that pass the filter, in its order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TaskList {
+    pub project: domain::Project,
+    pub tasks: Vec<Task>,
+    /// How many pass the filter in all; at most [`domain::TaskFilter::LIMIT`] are sent.
+    pub total: u64,
+}
+
+#[server(endpoint = "list_tasks")]
+pub async fn list_tasks(
+    project_id: i32,
+    #[server(default)] filter: domain::TaskFilter,
+) -> Result<TaskList, AppError> {
+    use crate::server::{answer, db, require_user};
+    answer(
+        async move {
+            let user = require_user().await?;
+            let today = chrono::Utc::now().date_naive();
+            let (project, tasks, total) =
+                store::tasks::list(&db()?, user.id, project_id, &filter, today)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            Ok(TaskList {
+                project,
+                tasks,
+                total,
+            })
+        }
+        .await,
+    )
+}

@@ -4,4 +4,5 @@ pub mod live;
 pub mod outcome;
 pub mod providers;
 pub mod session;
+pub mod shortcuts;
 pub mod theme;

@@ -9,6 +9,7 @@ use crate::components::form::{field_error, last_error, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
+use crate::pages::list::ViewSwitch;
 use domain::{Board, Column, ColumnLimits, Landing, Nudge, Placement, Status, Task};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -182,6 +183,7 @@ fn BoardView(
         <Title text=project.name.clone() />
         <div class="board-header">
             <h1>{project.name.clone()}</h1>
+            <ViewSwitch project_id=project.id current="board" />
             <span class="live" class:live-on=move || live.connected()>
                 {move || if live.connected() { "Live" } else { "" }}
             </span>
@@ -217,7 +219,7 @@ fn BoardView(
                         <FormMessage error />
                         <FormMessage error=move_error />
                         <p id="board-keys" class="hint">
-                            "Drag cards, or focus one and press Alt with an arrow key to move it."
+                            "Drag cards, or focus one and press Alt with an arrow key to move it. Press ? for every keyboard shortcut."
                         </p>
                     </section>
                 }

@@ -2,6 +2,7 @@ pub mod account;
 pub mod board;
 pub mod feedback;
 pub mod home;
+pub mod list;
 pub mod not_found;
 pub mod projects;
 pub mod settings;

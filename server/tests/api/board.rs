@@ -19,6 +19,7 @@ on_both_databases!(
     long_columns_come_a_page_at_a_time,
     open_boards_hear_of_every_change_within_a_second,
     a_viewer_follows_a_project_without_changing_it,
+    the_list_filters_searches_and_sorts,
 );
 
 async fn board(client: &TestClient, project: i32) -> Value {
@@ -372,4 +373,131 @@ async fn changes_cross_instances_through_postgres() {
     );
     let board = board(&on_second, project).await;
     assert_eq!(column_titles(&board, "InProgress"), ["Travels"]);
+}
+
+async fn the_list_filters_searches_and_sorts(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let client = app.signed_in_client(&unique_email("lister")).await;
+    let project = create_project(&client, "Listed").await;
+    let today = chrono::Utc::now().date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+    let rows = [
+        (
+            "Write release notes",
+            "for the deployment",
+            "todo",
+            "high",
+            day(0),
+        ),
+        (
+            "Fix login bug",
+            "users cannot sign in",
+            "in_progress",
+            "urgent",
+            day(-1),
+        ),
+        ("Plan the offsite", "", "done", "medium", String::new()),
+        ("Deploy version two", "", "todo", "low", day(3)),
+    ];
+    for (title, description, status, priority, due) in &rows {
+        let task = create_task(&client, project, title).await;
+        client
+            .call_ok(
+                "update_task",
+                &[
+                    ("id", &task["id"].to_string()),
+                    ("title", title),
+                    ("description", description),
+                    ("status", status),
+                    ("priority", priority),
+                    ("due_date", due),
+                ],
+            )
+            .await;
+    }
+    let list = |query: &'static [(&'static str, &'static str)]| {
+        let client = &client;
+        async move {
+            let mut form = vec![("project_id".to_owned(), project.to_string())];
+            form.extend(
+                query
+                    .iter()
+                    .map(|(k, v)| (format!("filter[{k}]"), (*v).to_owned())),
+            );
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let answer = client.call_ok("list_tasks", &form).await;
+            answer["tasks"]
+                .as_array()
+                .expect("tasks")
+                .iter()
+                .map(|t| t["title"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list(&[]).await,
+        [
+            "Write release notes",
+            "Deploy version two",
+            "Fix login bug",
+            "Plan the offsite"
+        ],
+        "board order: column by column"
+    );
+    assert_eq!(
+        list(&[("search", "deploy")]).await,
+        ["Write release notes", "Deploy version two"]
+    );
+    assert_eq!(list(&[("search", "SIGN")]).await, ["Fix login bug"]);
+    assert_eq!(list(&[("search", "100%_")]).await, Vec::<String>::new());
+    assert_eq!(list(&[("due", "Overdue")]).await, ["Fix login bug"]);
+    assert_eq!(list(&[("due", "Today")]).await, ["Write release notes"]);
+    assert_eq!(
+        list(&[("due", "ThisWeek")]).await,
+        ["Write release notes", "Deploy version two"]
+    );
+    assert_eq!(list(&[("due", "NoDate")]).await, ["Plan the offsite"]);
+    assert_eq!(list(&[("status", "Done")]).await, ["Plan the offsite"]);
+    assert_eq!(list(&[("priority", "Urgent")]).await, ["Fix login bug"]);
+    assert_eq!(
+        list(&[("sort", "Priority")]).await,
+        [
+            "Fix login bug",
+            "Write release notes",
+            "Plan the offsite",
+            "Deploy version two"
+        ]
+    );
+    assert_eq!(
+        list(&[("sort", "Due")]).await,
+        [
+            "Fix login bug",
+            "Write release notes",
+            "Deploy version two",
+            "Plan the offsite"
+        ]
+    );
+
+    // The page reads the same filter from its URL and keeps it in the form.
+    let html = client
+        .page_html(&format!(
+            "/projects/{project}/list?q=deploy&sort=due&status=todo"
+        ))
+        .await;
+    assert!(html.contains("Deploy version two") && html.contains("Write release notes"));
+    assert!(!html.contains("Fix login bug"));
+    assert!(
+        html.contains("value=\"deploy\""),
+        "the search stays in its field"
+    );
+    assert!(html.contains("2 tasks"));
+    let html = client
+        .page_html(&format!("/projects/{project}/list?due=none&sort=nonsense"))
+        .await;
+    assert!(html.contains("Plan the offsite") && html.contains("1 task"));
+    let html = client
+        .page_html(&format!("/projects/{project}/list?q=nothing+like+it"))
+        .await;
+    assert!(html.contains("No task matches these filters."));
 }

@@ -1,0 +1,140 @@
+//! Keyboard shortcuts, and the overlay that lists them (press `?`).
+//!
+//! Keys are ignored while someone types in a field, and when Ctrl, Meta or Alt is held (those
+//! belong to the browser, and Alt+arrows to the board's card moves).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+/// Every shortcut, as the overlay lists it.
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("?", "Show or hide this list"),
+    ("n", "New task on a board, new project on the projects page"),
+    ("/", "Search a project's task list"),
+    ("g then p", "Go to your projects"),
+    ("g then a", "Go to your account"),
+    ("Alt + ↑ / ↓", "Move the focused card up or down"),
+    (
+        "Alt + ← / →",
+        "Move the focused card to the previous or next column",
+    ),
+    ("Esc", "Close this list"),
+];
+
+/// The field `n` focuses, whichever of them the page has.
+const NEW_ITEM_FIELDS: &str = "#new-task-title, #new-project-name";
+
+/// Whether the key was pressed while typing somewhere, where it is text and not a command.
+fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(element) = ev
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    let tag = element.tag_name().to_ascii_lowercase();
+    matches!(tag.as_str(), "input" | "textarea" | "select")
+        || element
+            .closest("[contenteditable]")
+            .ok()
+            .flatten()
+            .is_some()
+}
+
+/// Focuses the first field matching `selector`, if the page has one; the key is then not typed.
+fn focus(ev: &leptos::ev::KeyboardEvent, selector: &str) {
+    use wasm_bindgen::JsCast;
+    let field = document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(field) = field {
+        ev.prevent_default();
+        let _ = field.focus();
+    }
+}
+
+#[component]
+pub fn Shortcuts() -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let navigate = use_navigate();
+    // `g` waits for its second key.
+    let pending_go = StoredValue::new(false);
+
+    let toggle = move || {
+        if let Some(dialog) = dialog.get_untracked() {
+            if dialog.open() {
+                dialog.close();
+            } else {
+                let _ = dialog.show_modal();
+            }
+        }
+    };
+
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.default_prevented() || typing(&ev) {
+            return;
+        }
+        let key = ev.key();
+        if pending_go.get_value() {
+            pending_go.set_value(false);
+            let to = match key.as_str() {
+                "p" => Some("/projects"),
+                "a" => Some("/account"),
+                _ => None,
+            };
+            if let Some(to) = to {
+                ev.prevent_default();
+                navigate(to, Default::default());
+            }
+            return;
+        }
+        match key.as_str() {
+            "?" => {
+                ev.prevent_default();
+                toggle();
+            }
+            "g" => pending_go.set_value(true),
+            "/" => focus(&ev, "#task-search"),
+            "n" => focus(&ev, NEW_ITEM_FIELDS),
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    view! {
+        <dialog node_ref=dialog class="shortcuts" aria-labelledby="shortcuts-title">
+            <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Keys"</th>
+                        <th scope="col">"What they do"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {SHORTCUTS
+                        .iter()
+                        .map(|(keys, what)| {
+                            view! {
+                                <tr>
+                                    <td>
+                                        <kbd>{*keys}</kbd>
+                                    </td>
+                                    <td>{*what}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <form method="dialog">
+                <button type="submit" class="button">
+                    "Close"
+                </button>
+            </form>
+        </dialog>
+    }
+}

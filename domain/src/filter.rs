@@ -1,0 +1,228 @@
+//! What the list view shows: filters, a search and an order, read from and written to the URL so
+//! a view can be bookmarked and shared.
+
+use crate::{Priority, Status};
+use serde::{Deserialize, Serialize};
+
+/// Due dates, as the list view filters them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DueWindow {
+    /// Past its due date and not done.
+    Overdue,
+    Today,
+    /// From today to six days ahead.
+    ThisWeek,
+    NoDate,
+}
+
+impl DueWindow {
+    pub const ALL: [DueWindow; 4] = [
+        DueWindow::Overdue,
+        DueWindow::Today,
+        DueWindow::ThisWeek,
+        DueWindow::NoDate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueWindow::Overdue => "overdue",
+            DueWindow::Today => "today",
+            DueWindow::ThisWeek => "week",
+            DueWindow::NoDate => "none",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DueWindow::Overdue => "Overdue",
+            DueWindow::Today => "Due today",
+            DueWindow::ThisWeek => "Due this week",
+            DueWindow::NoDate => "No due date",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.as_str() == raw)
+    }
+}
+
+/// The list's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortOrder {
+    /// The board's order: column by column, each as arranged.
+    #[default]
+    Manual,
+    /// Soonest due first; no date last.
+    Due,
+    /// Most urgent first.
+    Priority,
+    /// Newest first.
+    Created,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 4] = [
+        SortOrder::Manual,
+        SortOrder::Due,
+        SortOrder::Priority,
+        SortOrder::Created,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Manual => "manual",
+            SortOrder::Due => "due",
+            SortOrder::Priority => "priority",
+            SortOrder::Created => "created",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortOrder::Manual => "Board order",
+            SortOrder::Due => "Due date",
+            SortOrder::Priority => "Priority",
+            SortOrder::Created => "Newest first",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// A list view. Unknown or malformed values in a URL are ignored rather than refused: a link
+/// that someone edited by hand still opens, showing a little more than it asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskFilter {
+    /// Words to look for in titles and descriptions; trimmed, at most 200 characters.
+    pub search: String,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub due: Option<DueWindow>,
+    pub sort: SortOrder,
+}
+
+impl TaskFilter {
+    pub const MAX_SEARCH_CHARS: usize = 200;
+    /// Rows in one answer.
+    pub const LIMIT: u64 = 500;
+
+    /// Reads `?q=…&status=…&priority=…&due=…&sort=…`.
+    pub fn from_query(value: impl Fn(&str) -> Option<String>) -> Self {
+        let search: String = value("q")
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(Self::MAX_SEARCH_CHARS)
+            .collect();
+        Self {
+            search,
+            status: value("status").and_then(|raw| Status::parse(&raw).ok()),
+            priority: value("priority").and_then(|raw| Priority::parse(&raw).ok()),
+            due: value("due").and_then(|raw| DueWindow::parse(raw.trim())),
+            sort: value("sort")
+                .and_then(|raw| SortOrder::parse(raw.trim()))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The query string [`TaskFilter::from_query`] reads, leaving out what is not set.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.search.is_empty() {
+            pairs.push(("q", self.search.clone()));
+        }
+        if let Some(status) = self.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        if let Some(priority) = self.priority {
+            pairs.push(("priority", priority.as_str().to_owned()));
+        }
+        if let Some(due) = self.due {
+            pairs.push(("due", due.as_str().to_owned()));
+        }
+        if self.sort != SortOrder::Manual {
+            pairs.push(("sort", self.sort.as_str().to_owned()));
+        }
+        pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode(&value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// Whether anything narrows the list.
+    pub fn narrows(&self) -> bool {
+        !self.search.is_empty()
+            || self.status.is_some()
+            || self.priority.is_some()
+            || self.due.is_some()
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + '_ {
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_filter_survives_the_trip_through_a_url() {
+        let filter = TaskFilter::from_query(query(&[
+            ("q", "  release notes & co  "),
+            ("status", "in_progress"),
+            ("priority", "urgent"),
+            ("due", "week"),
+            ("sort", "due"),
+        ]));
+        assert_eq!(filter.search, "release notes & co");
+        assert_eq!(filter.status, Some(Status::InProgress));
+        assert_eq!(filter.priority, Some(Priority::Urgent));
+        assert_eq!(filter.due, Some(DueWindow::ThisWeek));
+        assert_eq!(filter.sort, SortOrder::Due);
+        assert_eq!(
+            filter.to_query(),
+            "q=release%20notes%20%26%20co&status=in_progress&priority=urgent&due=week&sort=due"
+        );
+        assert!(filter.narrows());
+    }
+
+    #[test]
+    fn unknown_values_are_ignored_and_searches_are_bounded() {
+        let filter = TaskFilter::from_query(query(&[
+            ("status", "archived"),
+            ("due", "someday"),
+            ("sort", "random"),
+            ("q", &"x".repeat(500)),
+        ]));
+        assert_eq!(filter.status, None);
+        assert_eq!(filter.due, None);
+        assert_eq!(filter.sort, SortOrder::Manual);
+        assert_eq!(filter.search.chars().count(), TaskFilter::MAX_SEARCH_CHARS);
+        assert_eq!(TaskFilter::default().to_query(), "");
+        assert!(!TaskFilter::default().narrows());
+    }
+}
