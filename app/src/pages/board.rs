@@ -176,7 +176,8 @@ fn BoardView(
     Effect::new(move |_| {
         moves.board.track();
         if let Some(id) = focused.get_untracked() {
-            refocus(id);
+            // Once the new cards are in the document.
+            request_animation_frame(move || refocus(id, false));
         }
     });
     view! {
@@ -224,9 +225,14 @@ fn BoardView(
                     </section>
                 }
             })}
-        <p class="visually-hidden" role="status" aria-live="polite">
-            {move || moves.announcement.get()}
-        </p>
+        {can_edit
+            .then(|| {
+                view! {
+                    <p class="visually-hidden" role="status" aria-live="polite">
+                        {move || moves.announcement.get()}
+                    </p>
+                }
+            })}
         <div class="board">
             {move || {
                 moves
@@ -336,14 +342,15 @@ fn drop_placement(ev: &leptos::ev::DragEvent, status: Status) -> Placement {
     Placement::bottom_of(status)
 }
 
-/// Focuses the card's title link, unless the person has since focused something else.
-fn refocus(task_id: i32) {
+/// Focuses the card's title link: always right after a move made from the card (`force`),
+/// otherwise only if focus was lost with the old copy of the card, not moved elsewhere.
+fn refocus(task_id: i32, force: bool) {
     use wasm_bindgen::JsCast;
     let document = document();
     let lost = document
         .active_element()
         .is_none_or(|active| Some(active) == document.body().map(Into::into));
-    if !lost {
+    if !lost && !force {
         return;
     }
     if let Some(link) = document
@@ -418,6 +425,7 @@ fn render_card(board: &Board, task: &Task, moves: Moves) -> AnyView {
             ev.prevent_default();
             moves.focused.set(Some(id));
             moves.apply(id, to);
+            set_timeout(move || refocus(id, true), std::time::Duration::ZERO);
         };
         view! {
             <form class="card-actions" method="post" action=MoveTask::url() on:submit=on_submit>
@@ -441,6 +449,7 @@ fn render_card(board: &Board, task: &Task, moves: Moves) -> AnyView {
         if let Some(placement) = placement {
             moves.focused.set(Some(id));
             moves.apply(id, placement);
+            set_timeout(move || refocus(id, true), std::time::Duration::ZERO);
         }
     };
     let on_dragstart = move |ev: leptos::ev::DragEvent| {

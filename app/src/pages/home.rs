@@ -1,11 +1,13 @@
 use crate::components::session::use_session;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
     view! {
+        <Title text="Plan your team's work" />
         <Suspense>
             {move || Suspend::new(async move {
                 match session.user.await {
