@@ -180,7 +180,7 @@ fn encode(value: &str) -> String {
 mod tests {
     use super::*;
 
-    fn query(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + '_ {
+    fn query<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |key| {
             pairs
                 .iter()
