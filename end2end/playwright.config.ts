@@ -41,8 +41,10 @@ export default defineConfig({
     {
       name: "ssr",
       use: { javaScriptEnabled: false },
-      // Browser monitoring (error reports, web vitals) is browser code: nothing runs without JS.
-      testIgnore: /monitoring\.spec\.ts/,
+      // Browser code has nothing to test without JS: monitoring (error reports, web vitals) and
+      // every `*.hydrated.spec.ts` (dragging, keys, live updates, shortcuts, and axe-core, which
+      // runs as a script in the page; the markup it checks is the same with JavaScript off).
+      testIgnore: /(monitoring|\.hydrated)\.spec\.ts$/,
     },
     {
       name: "hydrated",

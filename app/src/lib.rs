@@ -4,6 +4,8 @@
 pub mod api;
 mod components;
 pub mod error;
+#[cfg(feature = "ssr")]
+mod markdown;
 mod pages;
 #[cfg(feature = "ssr")]
 mod server;
@@ -19,8 +21,8 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
 use pages::{
     account::AccountPage, board::BoardPage, feedback::FeedbackPage, home::HomePage, list::ListPage,
-    not_found::NotFound, projects::ProjectsPage, settings::ProjectSettingsPage,
-    sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
+    my_tasks::MyTasksPage, not_found::NotFound, projects::ProjectsPage,
+    settings::ProjectSettingsPage, sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
 };
 
 /// Where the browser sends its error reports, given by the server when Sentry is configured.
@@ -144,6 +146,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async />
+                <Route path=path!("/my-tasks") view=MyTasksPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id/list") view=ListPage ssr=SsrMode::Async />
                 <Route

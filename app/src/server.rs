@@ -93,6 +93,11 @@ impl From<StoreError> for AppError {
             )
             .into(),
             StoreError::Forbidden => AppError::Forbidden,
+            StoreError::LabelTaken => FieldError::new(
+                domain::LabelName::FIELD,
+                "This project already has a label with that name.",
+            )
+            .into(),
             StoreError::LastOwner => FieldError::new(
                 crate::error::FORM,
                 "A project needs at least one owner. Make someone else an owner first.",

@@ -277,6 +277,9 @@ mod tests {
                         priority: crate::Priority::Medium,
                         due_date: None,
                         position: 0,
+                        labels: Vec::new(),
+                        assignees: Vec::new(),
+                        progress: crate::Progress::default(),
                     })
                     .collect(),
                 total: ids.len() as u64

@@ -1,7 +1,7 @@
 //! What the list view shows: filters, a search and an order, read from and written to the URL so
 //! a view can be bookmarked and shared.
 
-use crate::{Priority, Status};
+use crate::{FieldError, Priority, Status};
 use serde::{Deserialize, Serialize};
 
 /// Due dates, as the list view filters them.
@@ -91,6 +91,35 @@ impl SortOrder {
     }
 }
 
+/// Whose tasks the list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssigneeFilter {
+    /// Assigned to whoever is looking (so a shared link shows each person their own).
+    Me,
+    /// Assigned to nobody.
+    Nobody,
+    /// Assigned to this member.
+    User(i32),
+}
+
+impl AssigneeFilter {
+    pub fn as_param(self) -> String {
+        match self {
+            AssigneeFilter::Me => "me".to_owned(),
+            AssigneeFilter::Nobody => "none".to_owned(),
+            AssigneeFilter::User(id) => id.to_string(),
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "me" => Some(AssigneeFilter::Me),
+            "none" => Some(AssigneeFilter::Nobody),
+            other => other.parse().ok().map(AssigneeFilter::User),
+        }
+    }
+}
+
 /// A list view. Unknown or malformed values in a URL are ignored rather than refused: a link
 /// that someone edited by hand still opens, showing a little more than it asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +130,9 @@ pub struct TaskFilter {
     pub status: Option<Status>,
     pub priority: Option<Priority>,
     pub due: Option<DueWindow>,
+    /// A label of the project, by id.
+    pub label: Option<i32>,
+    pub assignee: Option<AssigneeFilter>,
     pub sort: SortOrder,
 }
 
@@ -109,7 +141,7 @@ impl TaskFilter {
     /// Rows in one answer.
     pub const LIMIT: u64 = 500;
 
-    /// Reads `?q=…&status=…&priority=…&due=…&sort=…`.
+    /// Reads `?q=…&status=…&priority=…&due=…&label=…&assignee=…&sort=…`.
     pub fn from_query(value: impl Fn(&str) -> Option<String>) -> Self {
         let search: String = value("q")
             .unwrap_or_default()
@@ -122,6 +154,8 @@ impl TaskFilter {
             status: value("status").and_then(|raw| Status::parse(&raw).ok()),
             priority: value("priority").and_then(|raw| Priority::parse(&raw).ok()),
             due: value("due").and_then(|raw| DueWindow::parse(raw.trim())),
+            label: value("label").and_then(|raw| raw.trim().parse().ok()),
+            assignee: value("assignee").and_then(|raw| AssigneeFilter::parse(&raw)),
             sort: value("sort")
                 .and_then(|raw| SortOrder::parse(raw.trim()))
                 .unwrap_or_default(),
@@ -143,6 +177,12 @@ impl TaskFilter {
         if let Some(due) = self.due {
             pairs.push(("due", due.as_str().to_owned()));
         }
+        if let Some(label) = self.label {
+            pairs.push(("label", label.to_string()));
+        }
+        if let Some(assignee) = self.assignee {
+            pairs.push(("assignee", assignee.as_param()));
+        }
         if self.sort != SortOrder::Manual {
             pairs.push(("sort", self.sort.as_str().to_owned()));
         }
@@ -159,7 +199,38 @@ impl TaskFilter {
             || self.status.is_some()
             || self.priority.is_some()
             || self.due.is_some()
+            || self.label.is_some()
+            || self.assignee.is_some()
     }
+}
+
+/// The name a list view is saved under: trimmed, 1 to 60 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewName(String);
+
+impl ViewName {
+    pub const FIELD: &'static str = "name";
+    pub const MAX_CHARS: usize = 60;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let message = format!(
+            "Give the view a name of 1 to {} characters.",
+            Self::MAX_CHARS
+        );
+        crate::trimmed_within(raw, Self::FIELD, Self::MAX_CHARS, &message).map(Self)
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A list view someone saved: its name and its query string (without the `?`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedView {
+    pub id: i32,
+    pub name: String,
+    pub query: String,
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).
@@ -196,17 +267,34 @@ mod tests {
             ("status", "in_progress"),
             ("priority", "urgent"),
             ("due", "week"),
+            ("label", "7"),
+            ("assignee", "me"),
             ("sort", "due"),
         ]));
         assert_eq!(filter.search, "release notes & co");
         assert_eq!(filter.status, Some(Status::InProgress));
         assert_eq!(filter.priority, Some(Priority::Urgent));
         assert_eq!(filter.due, Some(DueWindow::ThisWeek));
+        assert_eq!(filter.label, Some(7));
+        assert_eq!(filter.assignee, Some(AssigneeFilter::Me));
         assert_eq!(filter.sort, SortOrder::Due);
         assert_eq!(
             filter.to_query(),
-            "q=release%20notes%20%26%20co&status=in_progress&priority=urgent&due=week&sort=due"
+            "q=release%20notes%20%26%20co&status=in_progress&priority=urgent&due=week&label=7&assignee=me&sort=due"
         );
+        for assignee in [AssigneeFilter::Nobody, AssigneeFilter::User(12)] {
+            let filter = TaskFilter {
+                assignee: Some(assignee),
+                ..TaskFilter::default()
+            };
+            let read = TaskFilter::from_query(|key| {
+                filter
+                    .to_query()
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix(&format!("{key}=")).map(str::to_owned))
+            });
+            assert_eq!(read, filter);
+        }
         assert!(filter.narrows());
     }
 
@@ -216,10 +304,14 @@ mod tests {
             ("status", "archived"),
             ("due", "someday"),
             ("sort", "random"),
+            ("label", "bug"),
+            ("assignee", "someone"),
             ("q", &"x".repeat(500)),
         ]));
         assert_eq!(filter.status, None);
         assert_eq!(filter.due, None);
+        assert_eq!(filter.label, None);
+        assert_eq!(filter.assignee, None);
         assert_eq!(filter.sort, SortOrder::Manual);
         assert_eq!(filter.search.chars().count(), TaskFilter::MAX_SEARCH_CHARS);
         assert_eq!(TaskFilter::default().to_query(), "");

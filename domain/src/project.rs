@@ -1,4 +1,4 @@
-use crate::{char_len, FieldError};
+use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// A project's name: trimmed, 1 to 100 characters.
@@ -10,17 +10,11 @@ impl ProjectName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let name = raw.trim();
-        if name.is_empty() || char_len(name) > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                Self::FIELD,
-                format!(
-                    "Project name must be between 1 and {} characters.",
-                    Self::MAX_CHARS
-                ),
-            ));
-        }
-        Ok(Self(name.to_owned()))
+        let message = format!(
+            "Project name must be between 1 and {} characters.",
+            Self::MAX_CHARS
+        );
+        crate::trimmed_within(raw, Self::FIELD, Self::MAX_CHARS, &message).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

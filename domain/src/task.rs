@@ -1,4 +1,4 @@
-use crate::{char_len, FieldError};
+use crate::{char_len, Activity, Comment, FieldError, Label, Progress, Role, Subtask};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -12,17 +12,15 @@ impl TaskTitle {
     pub const MAX_CHARS: usize = 200;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let title = raw.trim();
-        if title.is_empty() || char_len(title) > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                Self::FIELD,
-                format!(
-                    "Title must be between 1 and {} characters.",
-                    Self::MAX_CHARS
-                ),
-            ));
-        }
-        Ok(Self(title.to_owned()))
+        let message = format!(
+            "Title must be between 1 and {} characters.",
+            Self::MAX_CHARS
+        );
+        crate::trimmed_within(raw, Self::FIELD, Self::MAX_CHARS, &message).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 
     pub fn into_inner(self) -> String {
@@ -51,6 +49,10 @@ impl Description {
             ));
         }
         Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 
     pub fn into_inner(self) -> String {
@@ -201,6 +203,63 @@ pub struct Task {
     pub due_date: Option<NaiveDate>,
     /// Order within the status column, lowest first.
     pub position: i64,
+    pub labels: Vec<Label>,
+    /// Members the task is assigned to.
+    pub assignees: Vec<Person>,
+    /// How much of its checklist is done.
+    pub progress: Progress,
+}
+
+/// Everything a task's page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDetails {
+    pub task: Task,
+    /// The reader's role in the task's project.
+    pub role: Role,
+    /// The project's revision when this was read, for following it live.
+    pub revision: i64,
+    /// The reader's own id, to tell their comments from others'.
+    pub reader: i32,
+    pub subtasks: Vec<Subtask>,
+    pub comments: Vec<Comment>,
+    /// Newest first.
+    pub activity: Vec<Activity>,
+    /// Every label of the project, to choose from.
+    pub labels: Vec<Label>,
+    /// Every member of the project, to assign.
+    pub members: Vec<Person>,
+}
+
+/// A task with the name of its project, for views across projects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectTask {
+    pub project: String,
+    pub task: Task,
+}
+
+/// The "My tasks" view: open tasks across every project the reader is a member of.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyTasks {
+    /// Past their due date, assigned to the reader or to nobody.
+    pub overdue: Vec<ProjectTask>,
+    /// Due from today to six days ahead, assigned to the reader or to nobody.
+    pub due_soon: Vec<ProjectTask>,
+    /// Everything assigned to the reader, soonest due first.
+    pub assigned: Vec<ProjectTask>,
+}
+
+/// Someone a task can be assigned to: a member of its project.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub user_id: i32,
+    pub email: String,
+}
+
+impl Person {
+    /// The part of the email before the `@`, short enough for a card.
+    pub fn short_name(&self) -> &str {
+        self.email.split('@').next().unwrap_or(&self.email)
+    }
 }
 
 #[cfg(test)]

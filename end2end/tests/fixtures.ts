@@ -316,6 +316,16 @@ export function taskTitleField(page: Page): Locator {
   return textField(page, "Task title");
 }
 
+/** The titles of a column's cards, top to bottom. */
+export async function columnTitles(page: Page, name: ColumnName): Promise<string[]> {
+  return taskCards(column(page, name)).locator(".task-title").allTextContents();
+}
+
+/** Waits until a column shows exactly these cards, in this order. */
+export async function expectOrder(page: Page, name: ColumnName, expected: string[]): Promise<void> {
+  await expect.poll(() => columnTitles(page, name), { message: `the order of ${name}` }).toEqual(expected);
+}
+
 /** Adds a task from the board currently shown and checks it appears in "To do". */
 export async function addTask(page: Page, title: string): Promise<void> {
   await taskTitleField(page).fill(title);

@@ -10,6 +10,8 @@ mod m20261124_000004_identities;
 mod m20261124_000005_members;
 mod m20261125_000006_project_revisions;
 mod m20261125_000007_task_search;
+mod m20261125_000008_task_details;
+mod m20261125_000009_saved_views;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_members::Migration),
             Box::new(m20261125_000006_project_revisions::Migration),
             Box::new(m20261125_000007_task_search::Migration),
+            Box::new(m20261125_000008_task_details::Migration),
+            Box::new(m20261125_000009_saved_views::Migration),
         ]
     }
 }

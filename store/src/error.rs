@@ -1,7 +1,7 @@
 use sea_orm::{DbErr, SqlErr};
 
-/// What went wrong below the web layer. `EmailTaken`, `IdentityTaken`, `Forbidden` and
-/// `LastOwner` are the person's doing; the rest mean
+/// What went wrong below the web layer. `EmailTaken`, `IdentityTaken`, `LabelTaken`, `Forbidden`
+/// and `LastOwner` are the person's doing; the rest mean
 /// something broke and keep their cause for the logs.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -12,6 +12,9 @@ pub enum StoreError {
     /// A member asked for something their role does not allow.
     #[error("your role in this project does not allow this")]
     Forbidden,
+    /// The project already has a label with that name.
+    #[error("a label with this name already exists")]
+    LabelTaken,
     /// The change would leave a project without an owner.
     #[error("a project needs at least one owner")]
     LastOwner,

@@ -218,6 +218,7 @@ pub async fn remove(
     project_member::Entity::delete_by_id((project_id, member))
         .exec(&txn)
         .await?;
+    crate::assignees::unassign_from_project(&txn, project_id, member).await?;
     txn.commit().await?;
     Ok(Some(()))
 }

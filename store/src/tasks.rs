@@ -1,16 +1,19 @@
 //! Tasks, reached only through a project the user is a member of: any member reads them, editors
 //! and owners change them.
 
+use crate::activity::record;
+use crate::cards::dress;
 use crate::changes::ProjectChange;
-use crate::entities::task;
+use crate::entities::{project, project_member, task, task_assignee, task_label};
 use crate::projects;
 use crate::{Db, StoreError, UserId};
 use chrono::NaiveDate;
 use domain::{
-    Board, Column, ColumnLimits, Description, DueDate, DueWindow, Placement, Priority, Project,
-    Role, SortOrder, Status, Task, TaskFilter, TaskTitle,
+    AssigneeFilter, Board, Column, ColumnLimits, Description, DueDate, DueWindow, MyTasks,
+    Placement, Priority, Project, ProjectTask, Role, SortOrder, Status, Task, TaskDetails,
+    TaskFilter, TaskTitle,
 };
-use sea_orm::sea_query::{Expr, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{Expr, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, IntoActiveModel, ModelTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
@@ -21,7 +24,8 @@ use sea_orm::{
 /// without renumbering the column.
 const POSITION_GAP: i64 = 1024;
 
-fn to_task(model: task::Model) -> Result<Task, StoreError> {
+/// The task's own fields; [`crate::cards::dress`] adds what its card shows.
+pub(crate) fn to_task(model: task::Model) -> Result<Task, StoreError> {
     // A value outside the enums can only come from outside Taskdeck; say so rather than guess.
     let corrupt = |what: &str, value: &str| {
         StoreError::Database(sea_orm::DbErr::Type(format!(
@@ -41,6 +45,9 @@ fn to_task(model: task::Model) -> Result<Task, StoreError> {
         priority,
         due_date: model.due_date,
         position: model.position,
+        labels: Vec::new(),
+        assignees: Vec::new(),
+        progress: domain::Progress::default(),
     })
 }
 
@@ -52,10 +59,6 @@ pub struct TaskChanges {
     pub status: Status,
     pub priority: Priority,
     pub due_date: DueDate,
-}
-
-fn to_tasks(models: Vec<task::Model>) -> Result<Vec<Task>, StoreError> {
-    models.into_iter().map(to_task).collect()
 }
 
 /// The project's board: each column's first cards in order (as many as `limits` says) and how
@@ -79,19 +82,29 @@ pub async fn board(
         .into_tuple()
         .all(&*conn)
         .await?;
-    let mut columns = Vec::with_capacity(Status::ALL.len());
+    let mut shown = Vec::new();
     for status in Status::ALL {
         let tasks = in_board_order(in_column(project_id, status))
             .limit(u64::from(limits.get(status)))
             .all(&*conn)
             .await?;
+        shown.extend(tasks);
+    }
+    // Dressed together: one set of queries for the whole board, not one per column.
+    let mut dressed = dress(&*conn, shown).await?.into_iter().peekable();
+    let mut columns = Vec::with_capacity(Status::ALL.len());
+    for status in Status::ALL {
+        let mut tasks = Vec::new();
+        while let Some(task) = dressed.next_if(|task| task.status == status) {
+            tasks.push(task);
+        }
         let total = totals
             .iter()
             .find(|(s, _)| s == status.as_str())
             .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
         columns.push(Column {
             status,
-            tasks: to_tasks(tasks)?,
+            tasks,
             total,
         });
     }
@@ -102,15 +115,28 @@ pub async fn board(
     }))
 }
 
-/// The project's tasks that pass `filter`, in its order (at most [`TaskFilter::LIMIT`]), with
-/// how many pass in all. `today` decides what is overdue or due this week.
+/// A list view's answer.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub project: Project,
+    /// The project's revision when this was read, for following it live.
+    pub revision: i64,
+    /// The tasks that pass the filter, in its order, at most [`TaskFilter::LIMIT`].
+    pub tasks: Vec<Task>,
+    /// How many pass in all.
+    pub total: u64,
+    /// The reader's saved views of the project.
+    pub views: Vec<domain::SavedView>,
+}
+
+/// The project's tasks that pass `filter`. `today` decides what is overdue or due this week.
 pub async fn list(
     db: &Db,
     user: UserId,
     project_id: i32,
     filter: &TaskFilter,
     today: NaiveDate,
-) -> Result<Option<(Project, Vec<Task>, u64)>, StoreError> {
+) -> Result<Option<Listed>, StoreError> {
     let conn = db.lease().await?;
     let Some((project, role)) = projects::access(&*conn, user, project_id).await? else {
         return Ok(None);
@@ -132,6 +158,23 @@ pub async fn list(
             .filter(task::Column::DueDate.gte(today))
             .filter(task::Column::DueDate.lte(today + chrono::Days::new(6))),
         Some(DueWindow::NoDate) => select.filter(task::Column::DueDate.is_null()),
+    };
+    if let Some(label_id) = filter.label {
+        select = select.filter(
+            task::Column::Id.in_subquery(
+                Query::select()
+                    .column(task_label::Column::TaskId)
+                    .from(task_label::Entity)
+                    .and_where(task_label::Column::LabelId.eq(label_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    select = match filter.assignee {
+        None => select,
+        Some(AssigneeFilter::Me) => select.filter(assigned_to(user)),
+        Some(AssigneeFilter::User(id)) => select.filter(assigned_to(id)),
+        Some(AssigneeFilter::Nobody) => select.filter(assigned_to_nobody()),
     };
     let search: String = filter
         .search
@@ -158,11 +201,34 @@ pub async fn list(
             .order_by_desc(task::Column::Id),
     };
     let tasks = select.limit(TaskFilter::LIMIT).all(&*conn).await?;
-    Ok(Some((
-        projects::to_project(project, role),
-        to_tasks(tasks)?,
+    Ok(Some(Listed {
+        revision: project.revision,
+        project: projects::to_project(project, role),
+        tasks: dress(&*conn, tasks).await?,
         total,
-    )))
+        views: crate::views::of_member(&*conn, user, project_id).await?,
+    }))
+}
+
+/// Tasks assigned to this person.
+fn assigned_to(user: UserId) -> SimpleExpr {
+    task::Column::Id.in_subquery(
+        Query::select()
+            .column(task_assignee::Column::TaskId)
+            .from(task_assignee::Entity)
+            .and_where(task_assignee::Column::UserId.eq(user))
+            .to_owned(),
+    )
+}
+
+/// Tasks nobody is assigned to.
+fn assigned_to_nobody() -> SimpleExpr {
+    task::Column::Id.not_in_subquery(
+        Query::select()
+            .column(task_assignee::Column::TaskId)
+            .from(task_assignee::Entity)
+            .to_owned(),
+    )
 }
 
 /// Full-text search on PostgreSQL (English stemming, `websearch` syntax: quotes, `or`, `-word`),
@@ -319,6 +385,7 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
+    record(txn, model.id, user, "created the task").await?;
     change.commit(db).await?;
     metrics::counter!("taskdeck_tasks_created_total").increment(1);
     Ok(Some(to_task(model)?))
@@ -326,7 +393,7 @@ pub async fn create(
 
 /// Starts a change to the task's project, when the user has at least the `needed` role in it:
 /// the change (holding the project's lock) and the task as it is now, under that lock.
-async fn change_task(
+pub(crate) async fn change_task(
     conn: &DatabaseConnection,
     user: UserId,
     task_id: i32,
@@ -367,10 +434,10 @@ async fn find_as<C: ConnectionTrait>(
 
 pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, StoreError> {
     let conn = db.lease().await?;
-    find_as(&*conn, owner, task_id, Role::Viewer)
-        .await?
-        .map(to_task)
-        .transpose()
+    let Some(model) = find_as(&*conn, owner, task_id, Role::Viewer).await? else {
+        return Ok(None);
+    };
+    Ok(dress(&*conn, vec![model]).await?.pop())
 }
 
 /// Counts a task that has just entered Done (callers check that its status changed).
@@ -394,6 +461,9 @@ pub async fn update(
     let txn = change.txn();
     let moved = model.status != changes.status.as_str();
     let project_id = model.project_id;
+    for summary in edits(&model, &changes) {
+        record(txn, task_id, user, summary).await?;
+    }
     let mut active = model.into_active_model();
     if moved {
         let bottom = Placement::bottom_of(changes.status);
@@ -413,6 +483,40 @@ pub async fn update(
     Ok(Some(saved))
 }
 
+/// What an edit changed, as lines of the task's history.
+fn edits(before: &task::Model, after: &TaskChanges) -> Vec<String> {
+    let mut lines = Vec::new();
+    let label_of = |raw: &str, parse: fn(&str) -> Option<&'static str>| {
+        parse(raw).map_or_else(|| raw.to_owned(), str::to_owned)
+    };
+    if before.title != after.title.as_str() {
+        lines.push(format!("renamed it to “{}”", after.title.as_str()));
+    }
+    if before.description != after.description.as_str() {
+        lines.push("edited the description".to_owned());
+    }
+    if before.status != after.status.as_str() {
+        let from = label_of(&before.status, |s| Status::parse(s).ok().map(Status::label));
+        lines.push(format!("moved it from {from} to {}", after.status.label()));
+    }
+    if before.priority != after.priority.as_str() {
+        let from = label_of(&before.priority, |p| {
+            Priority::parse(p).ok().map(Priority::label)
+        });
+        lines.push(format!(
+            "changed the priority from {from} to {}",
+            after.priority.label()
+        ));
+    }
+    if before.due_date != after.due_date.0 {
+        lines.push(match after.due_date.0 {
+            Some(date) => format!("set the due date to {date}"),
+            None => "removed the due date".to_owned(),
+        });
+    }
+    lines
+}
+
 /// Moves a card where `placement` says: another column, or another place in its own.
 pub async fn move_to(
     db: &Db,
@@ -426,6 +530,11 @@ pub async fn move_to(
     };
     let txn = change.txn();
     let entered = model.status != placement.status.as_str();
+    if entered {
+        let from = Status::parse(&model.status).map_or(model.status.clone(), |s| s.label().into());
+        let summary = format!("moved it from {from} to {}", placement.status.label());
+        record(txn, task_id, user, summary).await?;
+    }
     let position = position_for(txn, model.project_id, Some(task_id), placement).await?;
     let mut active = model.into_active_model();
     active.status = Set(placement.status.as_str().to_owned());
@@ -449,4 +558,116 @@ pub async fn delete(db: &Db, user: UserId, task_id: i32) -> Result<Option<i32>, 
     model.delete(change.txn()).await?;
     change.commit(db).await?;
     Ok(Some(project_id))
+}
+
+/// Everything the task's page shows, when the user is a member of its project.
+pub async fn details(
+    db: &Db,
+    user: UserId,
+    task_id: i32,
+) -> Result<Option<TaskDetails>, StoreError> {
+    let conn = db.lease().await?;
+    let Some(model) = task::Entity::find_by_id(task_id).one(&*conn).await? else {
+        return Ok(None);
+    };
+    let Some((project, role)) = projects::access(&*conn, user, model.project_id).await? else {
+        return Ok(None);
+    };
+    let project_id = model.project_id;
+    let Some(task) = dress(&*conn, vec![model]).await?.pop() else {
+        return Ok(None);
+    };
+    Ok(Some(TaskDetails {
+        task,
+        role,
+        revision: project.revision,
+        reader: user,
+        subtasks: crate::checklists::of_task(&*conn, task_id).await?,
+        comments: crate::comments::of_task(&*conn, task_id).await?,
+        activity: crate::activity::history(&*conn, task_id).await?,
+        labels: crate::labels::of_project(&*conn, project_id).await?,
+        members: crate::assignees::candidates(&*conn, project_id).await?,
+    }))
+}
+
+/// Rows in each part of "My tasks".
+const MINE_LIMIT: u64 = 200;
+
+/// Open tasks across every project the user is a member of: overdue and due within a week
+/// (assigned to them or to nobody), and everything assigned to them.
+pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, StoreError> {
+    let conn = db.lease().await?;
+    let open_in_my_projects = || {
+        task::Entity::find()
+            .filter(
+                task::Column::ProjectId.in_subquery(
+                    Query::select()
+                        .column(project_member::Column::ProjectId)
+                        .from(project_member::Entity)
+                        .and_where(project_member::Column::UserId.eq(user))
+                        .to_owned(),
+                ),
+            )
+            .filter(task::Column::Status.ne(Status::Done.as_str()))
+    };
+    let mine_or_nobodys = || {
+        Condition::any()
+            .add(assigned_to(user))
+            .add(assigned_to_nobody())
+    };
+    let soonest_first = |select: Select<task::Entity>| {
+        select
+            .order_by(Expr::col(task::Column::DueDate).is_null(), Order::Asc)
+            .order_by_asc(task::Column::DueDate)
+            .order_by(priority_rank(), Order::Asc)
+            .order_by_asc(task::Column::Id)
+            .limit(MINE_LIMIT)
+    };
+    let overdue = soonest_first(
+        open_in_my_projects()
+            .filter(mine_or_nobodys())
+            .filter(task::Column::DueDate.lt(today)),
+    )
+    .all(&*conn)
+    .await?;
+    let due_soon = soonest_first(
+        open_in_my_projects()
+            .filter(mine_or_nobodys())
+            .filter(task::Column::DueDate.gte(today))
+            .filter(task::Column::DueDate.lte(today + chrono::Days::new(6))),
+    )
+    .all(&*conn)
+    .await?;
+    let assigned = soonest_first(open_in_my_projects().filter(assigned_to(user)))
+        .all(&*conn)
+        .await?;
+    let shown: std::collections::BTreeSet<i32> = [&overdue, &due_soon, &assigned]
+        .into_iter()
+        .flatten()
+        .map(|task| task.project_id)
+        .collect();
+    let names: std::collections::HashMap<i32, String> = project::Entity::find()
+        .select_only()
+        .column(project::Column::Id)
+        .column(project::Column::Name)
+        .filter(project::Column::Id.is_in(shown))
+        .into_tuple()
+        .all(&*conn)
+        .await?
+        .into_iter()
+        .collect();
+    let with_projects = |tasks: Vec<Task>| {
+        tasks
+            .into_iter()
+            .map(|task| ProjectTask {
+                project: names.get(&task.project_id).cloned().unwrap_or_default(),
+                task,
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(MyTasks {
+        overdue: with_projects(dress(&*conn, overdue).await?),
+        due_soon: with_projects(dress(&*conn, due_soon).await?),
+        assigned: with_projects(dress(&*conn, assigned).await?),
+    })
 }

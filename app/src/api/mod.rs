@@ -2,7 +2,11 @@
 //! asking and validates its input through `domain` before touching the store.
 
 pub mod accounts;
+pub mod checklists;
+pub mod comments;
 pub mod feedback;
+pub mod labels;
 pub mod members;
 pub mod projects;
 pub mod tasks;
+pub mod views;

@@ -145,9 +145,13 @@ pub async fn delete_task(id: i32) -> Result<(), AppError> {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TaskList {
     pub project: domain::Project,
+    /// The project's revision when this was read, for following it live.
+    pub revision: i64,
     pub tasks: Vec<Task>,
     /// How many pass the filter in all; at most [`domain::TaskFilter::LIMIT`] are sent.
     pub total: u64,
+    /// The reader's saved views of this project.
+    pub views: Vec<domain::SavedView>,
 }
 
 #[server(endpoint = "list_tasks")]
@@ -160,15 +164,65 @@ pub async fn list_tasks(
         async move {
             let user = require_user().await?;
             let today = chrono::Utc::now().date_naive();
-            let (project, tasks, total) =
-                store::tasks::list(&db()?, user.id, project_id, &filter, today)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
+            let listed = store::tasks::list(&db()?, user.id, project_id, &filter, today)
+                .await?
+                .ok_or(AppError::NotFound)?;
             Ok(TaskList {
-                project,
-                tasks,
-                total,
+                project: listed.project,
+                revision: listed.revision,
+                tasks: listed.tasks,
+                total: listed.total,
+                views: listed.views,
             })
+        }
+        .await,
+    )
+}
+
+/// Everything the task's page shows, comments rendered from Markdown to safe HTML.
+#[server(endpoint = "task_details")]
+pub async fn task_details(id: i32) -> Result<domain::TaskDetails, AppError> {
+    use crate::server::{answer, db, require_user};
+    answer(
+        async move {
+            let user = require_user().await?;
+            let mut details = store::tasks::details(&db()?, user.id, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            for comment in &mut details.comments {
+                comment.html = crate::markdown::render(&comment.body);
+            }
+            Ok(details)
+        }
+        .await,
+    )
+}
+
+/// Assigns the task to a member of its project (`assigned`), or takes them off it.
+#[server(endpoint = "set_assignee")]
+pub async fn set_assignee(id: i32, user_id: i32, assigned: bool) -> Result<(), AppError> {
+    use crate::server::{answer, db, require_user};
+    answer(
+        async move {
+            let user = require_user().await?;
+            store::assignees::set(&db()?, user.id, id, user_id, assigned)
+                .await?
+                .ok_or(AppError::NotFound)
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+/// Open tasks across the reader's projects: overdue, due soon, assigned to them.
+#[server(endpoint = "my_tasks")]
+pub async fn my_tasks() -> Result<domain::MyTasks, AppError> {
+    use crate::server::{answer, db, require_user};
+    answer(
+        async move {
+            let user = require_user().await?;
+            let today = chrono::Utc::now().date_naive();
+            Ok(store::tasks::mine(&db()?, user.id, today).await?)
         }
         .await,
     )

@@ -32,6 +32,24 @@ pub fn typed_or(
     })
 }
 
+/// For a form that stays on the page after it is sent (add a comment, add a subtask): what was
+/// typed into `field` when the last submit was refused, else empty. A saved entry leaves the box,
+/// as it does when the page reloads without JavaScript.
+pub fn typed_until_saved<S>(action: ServerAction<S>, field: &'static str) -> Signal<String>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let error = last_error(action);
+    Signal::derive(move || {
+        action.version().track();
+        error
+            .get()
+            .and_then(|e| e.typed_value(field))
+            .unwrap_or_default()
+    })
+}
+
 /// An always-empty value that is written again after every submit of `action`: a password field
 /// is emptied after a failed attempt, as it is when the page reloads without JavaScript.
 pub fn emptied_after_submit<S>(action: ServerAction<S>) -> Signal<String>

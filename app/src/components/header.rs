@@ -20,6 +20,9 @@ pub fn Header() -> impl IntoView {
                                     <A href="/projects" attr:class="nav-link">
                                         "Projects"
                                     </A>
+                                    <A href="/my-tasks" attr:class="nav-link">
+                                        "My tasks"
+                                    </A>
                                     <A href="/feedback" attr:class="nav-link">
                                         "Send feedback"
                                     </A>

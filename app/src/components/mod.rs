@@ -1,3 +1,4 @@
+pub mod badges;
 pub mod form;
 pub mod header;
 pub mod live;

@@ -5,6 +5,7 @@
 
 use super::route_id;
 use crate::api::tasks::{get_board, CreateTask, MoveTask};
+use crate::components::badges::task_badges;
 use crate::components::form::{field_error, last_error, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
@@ -497,6 +498,7 @@ fn render_card(board: &Board, task: &Task, moves: Moves) -> AnyView {
                             }
                         })}
                 </p>
+                {task_badges(task)}
                 {buttons}
             </article>
         </li>

@@ -1,17 +1,22 @@
-//! A project's tasks as a list: filtered by status, priority and due date, searched, sorted.
+//! A project's tasks as a list: filtered by status, priority, label, assignee and due date,
+//! searched, sorted, and saved as named views.
 //! Everything the view shows is in its URL (a plain GET form), so it can be bookmarked and sent
 //! to a teammate, and it works with JavaScript off.
 
 use super::route_id;
+use crate::api::labels::list_labels;
+use crate::api::members::list_members;
 use crate::api::projects::get_project;
 use crate::api::tasks::{list_tasks, TaskList};
+use crate::api::views::{DeleteView, SaveView};
+use crate::components::badges::task_badges;
+use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{DueWindow, Priority, SortOrder, Status, TaskFilter};
+use domain::{AssigneeFilter, DueWindow, Priority, SavedView, SortOrder, Status, TaskFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -43,7 +48,7 @@ pub fn ListPage() -> impl IntoView {
                                 <h1>{project.name.clone()}</h1>
                                 <ViewSwitch project_id=project.id current="list" />
                             </div>
-                            <Filters shown />
+                            <Filters project_id=project.id shown />
                             <Listing project_id=project.id live />
                         }
                             .into_any()
@@ -59,29 +64,155 @@ pub fn ListPage() -> impl IntoView {
 #[component]
 fn Listing(project_id: i32, live: LiveBoard) -> impl IntoView {
     let query = use_query_map();
-    let filter = move || query.with(|q| TaskFilter::from_query(|key| q.get(key)));
+    let filter = Memo::new(move |_| query.with(|q| TaskFilter::from_query(|key| q.get(key))));
+    let save = ServerAction::<SaveView>::new();
+    let delete = ServerAction::<DeleteView>::new();
+    // Filters change by page loads (see `Filters`); back and forward still change the URL in
+    // place. A new filter then gets a listing (and a read) of its own rather than changing the
+    // source of a read that may be under way, which Leptos 0.8 can leave unread.
+    move || {
+        let filter = filter.get();
+        view! { <FilteredListing project_id live filter save delete /> }
+    }
+}
+
+/// One filter's results, read again on every change of the project or of the saved views.
+#[component]
+fn FilteredListing(
+    project_id: i32,
+    live: LiveBoard,
+    filter: TaskFilter,
+    save: ServerAction<SaveView>,
+    delete: ServerAction<DeleteView>,
+) -> impl IntoView {
+    let asked = filter.clone();
     let list = Resource::new(
-        move || (filter(), live.version()),
-        move |(filter, _)| list_tasks(project_id, filter),
+        move || (live.version(), save.version().get(), delete.version().get()),
+        move |_| list_tasks(project_id, asked.clone()),
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the tasks…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) => view! { <Results list filter=filter() /> }.into_any(),
-                    Err(e) => failed(e),
-                }
-            })}
+            {move || {
+                let filter = filter.clone();
+                Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => {
+                            // Known to be current: the stream's first event (this same
+                            // revision) then asks for nothing.
+                            live.showing(list.revision);
+                            let views = list.views.clone();
+                            view! {
+                                <SavedViews project_id views filter=filter.clone() save delete />
+                                <Results list filter />
+                            }
+                                .into_any()
+                        }
+                        Err(e) => failed(e),
+                    }
+                })
+            }}
         </Transition>
+    }
+}
+
+/// The reader's saved views of this project, and a form that saves the one on screen.
+#[component]
+fn SavedViews(
+    project_id: i32,
+    views: Vec<SavedView>,
+    filter: TaskFilter,
+    save: ServerAction<SaveView>,
+    delete: ServerAction<DeleteView>,
+) -> impl IntoView {
+    let save_error = last_error(save);
+    let delete_error = last_error(delete);
+    let current = filter.to_query();
+    let here = format!("/projects/{project_id}/list");
+    view! {
+        <section class="panel saved-views" aria-labelledby="saved-views-heading">
+            <h2 id="saved-views-heading">"Saved views"</h2>
+            {if views.is_empty() {
+                view! { <p class="muted">"None yet. Save the filters on screen to come back to them."</p> }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="view-list">
+                        {views
+                            .into_iter()
+                            .map(|view| {
+                                let href = if view.query.is_empty() {
+                                    here.clone()
+                                } else {
+                                    format!("{here}?{}", view.query)
+                                };
+                                let current_view = view.query == current;
+                                view! {
+                                    <li data-testid="saved-view">
+                                        // A page load, like the filter form's.
+                                        <a
+                                            href=href
+                                            rel="external"
+                                            aria-current=current_view.then_some("page")
+                                        >
+                                            {view.name.clone()}
+                                        </a>
+                                        <ActionForm action=delete attr:class="inline-form">
+                                            <input type="hidden" name="id" value=view.id />
+                                            <button
+                                                type="submit"
+                                                class="chip"
+                                                aria-label=format!("Delete the view “{}”", view.name)
+                                            >
+                                                "×"
+                                            </button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <FormMessage error=delete_error />
+            <ActionForm action=save attr:class="inline-form save-view" attr:novalidate=true>
+                <input type="hidden" name="project_id" value=project_id />
+                <input type="hidden" name="query" value=current.clone() />
+                <Field
+                    id="view-name"
+                    label="Save these filters as"
+                    name="name"
+                    value=typed_or(save_error, "name", String::new())
+                    error=field_error(save_error, "name")
+                />
+                <button type="submit" class="button secondary">
+                    "Save view"
+                </button>
+            </ActionForm>
+            <FormMessage error=save_error />
+        </section>
     }
 }
 
 /// The filter form, filled in from the URL. A GET form: submitting it is a new URL.
 #[component]
-fn Filters(shown: TaskFilter) -> impl IntoView {
+fn Filters(project_id: i32, shown: TaskFilter) -> impl IntoView {
+    let options = Resource::new(
+        || (),
+        move |_| async move {
+            let labels = list_labels(project_id).await?;
+            let members = list_members(project_id).await?.members;
+            Ok::<_, AppError>((labels, members))
+        },
+    );
+    let by_label = shown.label.map(|id| id.to_string());
+    let by_assignee = shown.assignee.map(AssigneeFilter::as_param);
     view! {
         <section class="panel">
-            <Form method="GET" action="" attr:class="filters" attr:role="search">
+            // A plain GET form: every filter is a page load of its own, rendered on the server.
+            // (Filtering by client-side navigation raced the list's own hydration: a filter
+            // applied before the results had hydrated kept the old results.)
+            <form method="get" action="" class="filters" role="search">
                 <div class="field">
                     <label for="task-search">"Search"</label>
                     <input
@@ -97,25 +228,63 @@ fn Filters(shown: TaskFilter) -> impl IntoView {
                     label="Status"
                     name="status"
                     any="Any status"
-                    options=Status::ALL.map(|s| (s.as_str(), s.label())).to_vec()
-                    chosen=shown.status.map(Status::as_str)
+                    options=owned(Status::ALL.map(|s| (s.as_str(), s.label())))
+                    chosen=shown.status.map(|s| s.as_str().to_owned())
                 />
                 <Choice
                     id="filter-priority"
                     label="Priority"
                     name="priority"
                     any="Any priority"
-                    options=Priority::ALL.map(|p| (p.as_str(), p.label())).to_vec()
-                    chosen=shown.priority.map(Priority::as_str)
+                    options=owned(Priority::ALL.map(|p| (p.as_str(), p.label())))
+                    chosen=shown.priority.map(|p| p.as_str().to_owned())
                 />
                 <Choice
                     id="filter-due"
                     label="Due"
                     name="due"
                     any="Any due date"
-                    options=DueWindow::ALL.map(|d| (d.as_str(), d.label())).to_vec()
-                    chosen=shown.due.map(DueWindow::as_str)
+                    options=owned(DueWindow::ALL.map(|d| (d.as_str(), d.label())))
+                    chosen=shown.due.map(|d| d.as_str().to_owned())
                 />
+                <Suspense>
+                    {move || {
+                        let by_label = by_label.clone();
+                        let by_assignee = by_assignee.clone();
+                        Suspend::new(async move {
+                            let (labels, members) = options.await.unwrap_or_default();
+                            let labels = labels
+                                .into_iter()
+                                .map(|l| (l.id.to_string(), l.name))
+                                .collect::<Vec<_>>();
+                            let mut people = vec![
+                                ("me".to_owned(), "Me".to_owned()),
+                                ("none".to_owned(), "Nobody".to_owned()),
+                            ];
+                            people.extend(
+                                members.into_iter().map(|m| (m.user_id.to_string(), m.email)),
+                            );
+                            view! {
+                                <Choice
+                                    id="filter-label"
+                                    label="Label"
+                                    name="label"
+                                    any="Any label"
+                                    options=labels
+                                    chosen=by_label
+                                />
+                                <Choice
+                                    id="filter-assignee"
+                                    label="Assignee"
+                                    name="assignee"
+                                    any="Anyone"
+                                    options=people
+                                    chosen=by_assignee
+                                />
+                            }
+                        })
+                    }}
+                </Suspense>
                 <div class="field">
                     <label for="filter-sort">"Sort by"</label>
                     <select id="filter-sort" name="sort">
@@ -132,7 +301,7 @@ fn Filters(shown: TaskFilter) -> impl IntoView {
                 <button type="submit" class="button">
                     "Apply"
                 </button>
-            </Form>
+            </form>
         </section>
     }
 }
@@ -158,6 +327,13 @@ pub fn ViewSwitch(project_id: i32, current: &'static str) -> impl IntoView {
     }
 }
 
+fn owned<const N: usize>(options: [(&str, &str); N]) -> Vec<(String, String)> {
+    options
+        .into_iter()
+        .map(|(value, text)| (value.to_owned(), text.to_owned()))
+        .collect()
+}
+
 /// A select with an "any" choice first.
 #[component]
 fn Choice(
@@ -165,8 +341,8 @@ fn Choice(
     label: &'static str,
     name: &'static str,
     any: &'static str,
-    options: Vec<(&'static str, &'static str)>,
-    chosen: Option<&'static str>,
+    options: Vec<(String, String)>,
+    chosen: Option<String>,
 ) -> impl IntoView {
     view! {
         <div class="field">
@@ -179,7 +355,7 @@ fn Choice(
                     .into_iter()
                     .map(|(value, text)| {
                         view! {
-                            <option value=value selected=chosen == Some(value)>
+                            <option value=value.clone() selected=chosen.as_ref() == Some(&value)>
                                 {text}
                             </option>
                         }
@@ -194,8 +370,10 @@ fn Choice(
 fn Results(list: TaskList, filter: TaskFilter) -> impl IntoView {
     let TaskList {
         project: _,
+        revision: _,
         tasks,
         total,
+        views: _,
     } = list;
     let summary = match (total, filter.narrows()) {
         (0, true) => "No task matches these filters.".to_owned(),
@@ -220,6 +398,7 @@ fn Results(list: TaskList, filter: TaskFilter) -> impl IntoView {
                                 <th scope="col">"Status"</th>
                                 <th scope="col">"Priority"</th>
                                 <th scope="col">"Due"</th>
+                                <th scope="col">"Details"</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -230,7 +409,7 @@ fn Results(list: TaskList, filter: TaskFilter) -> impl IntoView {
                                         <tr data-task-id=task.id>
                                             <td>
                                                 <a class="task-title" href=format!("/tasks/{}", task.id)>
-                                                    {task.title}
+                                                    {task.title.clone()}
                                                 </a>
                                             </td>
                                             <td>{task.status.label()}</td>
@@ -249,6 +428,7 @@ fn Results(list: TaskList, filter: TaskFilter) -> impl IntoView {
                                                         }
                                                     })}
                                             </td>
+                                            <td>{task_badges(&task)}</td>
                                         </tr>
                                     }
                                 })

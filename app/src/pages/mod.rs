@@ -3,6 +3,7 @@ pub mod board;
 pub mod feedback;
 pub mod home;
 pub mod list;
+pub mod my_tasks;
 pub mod not_found;
 pub mod projects;
 pub mod settings;

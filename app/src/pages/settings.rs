@@ -1,4 +1,5 @@
 use super::route_id;
+use crate::api::labels::{list_labels, CreateLabel, DeleteLabel, UpdateLabel};
 use crate::api::members::{
     list_members, CancelInvitation, ChangeMemberRole, InviteMember, RemoveMember,
 };
@@ -6,7 +7,7 @@ use crate::api::projects::{get_project, DeleteProject, RenameProject};
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{Project, Role};
+use domain::{LabelColour, LabelName, Project, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -90,6 +91,112 @@ fn SettingsForm(project: Project) -> impl IntoView {
         </section>
         })}
         <MembersPanel project_id owner />
+        <LabelsPanel project_id can_edit=project.role.can_edit() />
+    }
+}
+
+/// The project's labels. Editors and owners make, rename, recolour and delete them; viewers see
+/// the list.
+#[component]
+fn LabelsPanel(project_id: i32, can_edit: bool) -> impl IntoView {
+    let create = ServerAction::<CreateLabel>::new();
+    let update = ServerAction::<UpdateLabel>::new();
+    let delete = ServerAction::<DeleteLabel>::new();
+    let labels = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                update.version().get(),
+                delete.version().get(),
+            )
+        },
+        move |_| list_labels(project_id),
+    );
+    let create_error = last_error(create);
+    let update_error = last_error(update);
+    let delete_error = last_error(delete);
+    let colour_options = move |current: LabelColour| {
+        LabelColour::ALL
+            .map(|colour| {
+                view! {
+                    <option value=colour.as_str() selected=colour == current>
+                        {colour.label()}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="panel narrow" id="labels" aria-labelledby="labels-heading">
+            <h2 id="labels-heading">"Labels"</h2>
+            <FormMessage error=update_error />
+            <FormMessage error=delete_error />
+            <Suspense fallback=|| view! { <p class="loading">"Loading labels…"</p> }>
+                {move || Suspend::new(async move {
+                    match labels.await {
+                        Err(e) => failed(e),
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="muted">"No labels yet."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="label-list" data-testid="labels">
+                                {list.into_iter().map(|label| {
+                                    let chip = view! {
+                                        <span class=format!("label label-{}", label.colour.as_str())>{label.name.clone()}</span>
+                                    };
+                                    if !can_edit {
+                                        return view! { <li>{chip}</li> }.into_any();
+                                    }
+                                    let name_label = format!("Name of the label “{}”", label.name);
+                                    let colour_label = format!("Colour of the label “{}”", label.name);
+                                    let delete_text = format!("Delete “{}”", label.name);
+                                    view! {
+                                        <li data-testid="label">
+                                            {chip}
+                                            <ActionForm action=update attr:class="inline-form">
+                                                <input type="hidden" name="id" value=label.id />
+                                                <input name="name" value=label.name.clone() aria-label=name_label maxlength=LabelName::MAX_CHARS />
+                                                <select name="colour" aria-label=colour_label>
+                                                    {colour_options(label.colour)}
+                                                </select>
+                                                <button type="submit" class="button secondary">"Save"</button>
+                                            </ActionForm>
+                                            <ActionForm action=delete attr:class="inline-form">
+                                                <input type="hidden" name="id" value=label.id />
+                                                <button type="submit" class="button secondary">
+                                                    {delete_text}
+                                                </button>
+                                            </ActionForm>
+                                        </li>
+                                    }.into_any()
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {can_edit.then(|| view! {
+                <h3>"New label"</h3>
+                <ActionForm action=create attr:class="stack" attr:novalidate=true>
+                    <input type="hidden" name="project_id" value=project_id />
+                    <Field
+                        id="label-name"
+                        label="Name"
+                        name="name"
+                        value=typed_or(create_error, "name", String::new())
+                        error=field_error(create_error, "name")
+                    />
+                    <div class="field">
+                        <label for="label-colour">"Colour"</label>
+                        <select id="label-colour" name="colour">
+                            {colour_options(LabelColour::default())}
+                        </select>
+                    </div>
+                    <FormMessage error=create_error />
+                    <button type="submit" class="button">"Add label"</button>
+                </ActionForm>
+            })}
+        </section>
     }
 }
 

@@ -1,12 +1,16 @@
 use super::route_id;
-use crate::api::projects::get_project;
-use crate::api::tasks::{get_task, DeleteTask, UpdateTask};
+use crate::api::checklists::{AddSubtask, CheckSubtask, DeleteSubtask};
+use crate::api::comments::{AddComment, DeleteComment};
+use crate::api::labels::SetTaskLabel;
+use crate::api::tasks::{task_details, DeleteTask, SetAssignee, UpdateTask};
 use crate::components::form::{
-    field_error, last_error, typed_or, Field, FieldMessage, FormMessage, TextArea,
+    field_error, last_error, typed_or, typed_until_saved, Field, FieldMessage, FormMessage,
+    TextArea,
 };
+use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{Priority, Role, Status, Task};
+use domain::{Priority, Role, Status, Task, TaskDetails};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -20,10 +24,9 @@ pub fn TaskPage() -> impl IntoView {
             let Some(id) = id else {
                 return Err(AppError::NotFound);
             };
-            let task = get_task(id).await?;
+            let details = task_details(id).await?;
             // The role decides whether the form can be used at all.
-            let role = get_project(task.project_id).await?.role;
-            Ok((task, role))
+            Ok((details.task, details.role))
         },
     );
     view! {
@@ -31,7 +34,14 @@ pub fn TaskPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading the task…"</p> }>
             {move || Suspend::new(async move {
                 match task.await {
-                    Ok((task, role)) => view! { <TaskForm task role /> }.into_any(),
+                    Ok((task, role)) => {
+                        let (task_id, project_id) = (task.id, task.project_id);
+                        view! {
+                            <TaskForm task role />
+                            <TaskExtras task_id project_id role />
+                        }
+                            .into_any()
+                    }
                     Err(e) => failed(e),
                 }
             })}
@@ -147,4 +157,343 @@ fn TaskForm(task: Task, role: Role) -> impl IntoView {
             </section>
         </Show>
     }
+}
+
+/// Every action on the task's labels, assignees, checklist and comments; each one makes the
+/// extras read again.
+#[derive(Clone, Copy)]
+struct ExtraActions {
+    label: ServerAction<SetTaskLabel>,
+    assignee: ServerAction<SetAssignee>,
+    add_subtask: ServerAction<AddSubtask>,
+    check_subtask: ServerAction<CheckSubtask>,
+    delete_subtask: ServerAction<DeleteSubtask>,
+    add_comment: ServerAction<AddComment>,
+    delete_comment: ServerAction<DeleteComment>,
+}
+
+impl ExtraActions {
+    fn new() -> Self {
+        Self {
+            label: ServerAction::new(),
+            assignee: ServerAction::new(),
+            add_subtask: ServerAction::new(),
+            check_subtask: ServerAction::new(),
+            delete_subtask: ServerAction::new(),
+            add_comment: ServerAction::new(),
+            delete_comment: ServerAction::new(),
+        }
+    }
+
+    fn versions(self) -> [usize; 7] {
+        [
+            self.label.version().get(),
+            self.assignee.version().get(),
+            self.add_subtask.version().get(),
+            self.check_subtask.version().get(),
+            self.delete_subtask.version().get(),
+            self.add_comment.version().get(),
+            self.delete_comment.version().get(),
+        ]
+    }
+}
+
+/// Labels, assignees, checklist, comments and history. Each change is a small plain form, so
+/// all of it works with JavaScript off. Hydrated, the lists read themselves again after each
+/// change, here or by anyone else (the page follows the project live), while the forms stay put:
+/// a comment or subtask being typed survives a teammate's change.
+#[component]
+fn TaskExtras(task_id: i32, project_id: i32, role: Role) -> impl IntoView {
+    let actions = ExtraActions::new();
+    let live = LiveBoard::new();
+    follow_project(move || Some(project_id), live);
+    let details = Resource::new(
+        move || (actions.versions(), live.version()),
+        move |_| task_details(task_id),
+    );
+    let can_edit = role.can_edit();
+    let subtask_error = last_error(actions.add_subtask);
+    let comment_error = last_error(actions.add_comment);
+    // Each list reads the same answer; a failure (the task was deleted meanwhile) is told once.
+    let fresh = move |render: fn(TaskDetails, ExtraActions) -> AnyView,
+                      on_error: fn(AppError) -> AnyView| {
+        view! {
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(details) => {
+                            live.showing(details.revision);
+                            render(details, actions)
+                        }
+                        Err(e) => on_error(e),
+                    }
+                })}
+            </Transition>
+        }
+    };
+    view! {
+        <div class="task-extras">
+            <section class="panel" aria-labelledby="labels-heading">
+                <h2 id="labels-heading">"Labels"</h2>
+                {fresh(labels_of, failed)}
+                <FormMessage error=last_error(actions.label) />
+            </section>
+            <section class="panel" aria-labelledby="assignees-heading">
+                <h2 id="assignees-heading">"Assignees"</h2>
+                {fresh(assignees_of, said_once)}
+                <FormMessage error=last_error(actions.assignee) />
+            </section>
+            <section class="panel" aria-labelledby="checklist-heading">
+                <h2 id="checklist-heading">"Checklist"</h2>
+                {fresh(checklist_of, said_once)}
+                <FormMessage error=last_error(actions.check_subtask) />
+                <FormMessage error=last_error(actions.delete_subtask) />
+                {can_edit.then(|| view! {
+                    <ActionForm action=actions.add_subtask attr:class="inline-form add-subtask" attr:novalidate=true>
+                        <input type="hidden" name="task_id" value=task_id />
+                        <Field
+                            id="subtask-title"
+                            label="Add a subtask"
+                            name="title"
+                            value=typed_until_saved(actions.add_subtask, "title")
+                            error=field_error(subtask_error, "title")
+                        />
+                        <button type="submit" class="button secondary">"Add"</button>
+                    </ActionForm>
+                    <FormMessage error=subtask_error />
+                })}
+            </section>
+            <section class="panel" aria-labelledby="comments-heading">
+                <h2 id="comments-heading">"Comments"</h2>
+                {fresh(comments_of, said_once)}
+                <FormMessage error=last_error(actions.delete_comment) />
+                {can_edit.then(|| view! {
+                    <ActionForm action=actions.add_comment attr:class="stack" attr:novalidate=true>
+                        <input type="hidden" name="task_id" value=task_id />
+                        <TextArea
+                            id="comment-body"
+                            label="Add a comment"
+                            name="body"
+                            rows=4
+                            value=typed_until_saved(actions.add_comment, "body")
+                            error=field_error(comment_error, "body")
+                        />
+                        <p class="muted">"Markdown works: **bold**, _italic_, `code`, lists and links."</p>
+                        <FormMessage error=comment_error />
+                        <button type="submit" class="button">"Comment"</button>
+                    </ActionForm>
+                })}
+            </section>
+            <section class="panel" aria-labelledby="activity-heading">
+                <h2 id="activity-heading">"Activity"</h2>
+                {fresh(history_of, said_once)}
+            </section>
+        </div>
+    }
+}
+
+/// Renders nothing for an error the first list already shows.
+fn said_once(_: AppError) -> AnyView {
+    ().into_any()
+}
+
+fn labels_of(details: TaskDetails, actions: ExtraActions) -> AnyView {
+    let TaskDetails {
+        task, role, labels, ..
+    } = details;
+    if labels.is_empty() {
+        return view! {
+            <p class="muted">
+                "This project has no labels yet. "
+                {role.can_edit().then(|| view! {
+                    <a href=format!("/projects/{}/settings#labels", task.project_id)>"Make some in the project settings."</a>
+                })}
+            </p>
+        }
+        .into_any();
+    }
+    let items = labels
+        .into_iter()
+        .map(|label| {
+            let on = task.labels.iter().any(|l| l.id == label.id);
+            let class = format!("label label-{}", label.colour.as_str());
+            if !role.can_edit() {
+                return on
+                    .then(|| view! { <li class=class>{label.name}</li> })
+                    .into_any();
+            }
+            view! {
+                <li>
+                    <ActionForm action=actions.label attr:class="inline-form">
+                        <input type="hidden" name="id" value=task.id />
+                        <input type="hidden" name="label_id" value=label.id />
+                        <input type="hidden" name="applied" value=(!on).to_string() />
+                        <button type="submit" class=format!("{class} toggle") aria-pressed=on.to_string()>
+                            {label.name}
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! { <ul class="badges" data-testid="task-labels">{items}</ul> }.into_any()
+}
+
+fn assignees_of(details: TaskDetails, actions: ExtraActions) -> AnyView {
+    let TaskDetails {
+        task,
+        role,
+        members,
+        ..
+    } = details;
+    if !role.can_edit() {
+        if task.assignees.is_empty() {
+            return view! { <p class="muted">"Nobody is assigned."</p> }.into_any();
+        }
+        let names = task
+            .assignees
+            .into_iter()
+            .map(|person| view! { <li class="assignee">{person.email}</li> })
+            .collect_view();
+        return view! { <ul class="badges" data-testid="task-assignees">{names}</ul> }.into_any();
+    }
+    let items = members
+        .into_iter()
+        .map(|person| {
+            let on = task.assignees.iter().any(|p| p.user_id == person.user_id);
+            view! {
+                <li>
+                    <ActionForm action=actions.assignee attr:class="inline-form">
+                        <input type="hidden" name="id" value=task.id />
+                        <input type="hidden" name="user_id" value=person.user_id />
+                        <input type="hidden" name="assigned" value=(!on).to_string() />
+                        <button type="submit" class="chip toggle" aria-pressed=on.to_string()>
+                            {person.email}
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="badges" data-testid="task-assignees">{items}</ul> }.into_any()
+}
+
+fn checklist_of(details: TaskDetails, actions: ExtraActions) -> AnyView {
+    let TaskDetails {
+        task,
+        role,
+        subtasks,
+        ..
+    } = details;
+    let progress = task.progress;
+    let bar = (!progress.is_empty()).then(|| {
+        let text = format!("{} of {} done", progress.done, progress.total);
+        let label = text.clone();
+        view! {
+            <p class="checklist-progress">
+                <progress max=progress.total value=progress.done aria-label=label></progress>
+                " " {text}
+            </p>
+        }
+    });
+    let items = subtasks
+        .into_iter()
+        .map(|subtask| {
+            let mark = if subtask.done { "☑" } else { "☐" };
+            let title = subtask.title.clone();
+            if !role.can_edit() {
+                return view! {
+                    <li class:done=subtask.done>
+                        <span aria-hidden="true">{mark}" "</span>
+                        <span class="visually-hidden">{if subtask.done { "Done: " } else { "To do: " }}</span>
+                        {title}
+                    </li>
+                }
+                .into_any();
+            }
+            let delete_label = format!("Delete the subtask “{title}”");
+            view! {
+                <li class:done=subtask.done data-testid="subtask">
+                    <ActionForm action=actions.check_subtask attr:class="inline-form">
+                        <input type="hidden" name="id" value=subtask.id />
+                        <input type="hidden" name="done" value=(!subtask.done).to_string() />
+                        <button type="submit" class="check" aria-pressed=subtask.done.to_string()>
+                            <span aria-hidden="true">{mark}" "</span>
+                            {title}
+                        </button>
+                    </ActionForm>
+                    <ActionForm action=actions.delete_subtask attr:class="inline-form">
+                        <input type="hidden" name="id" value=subtask.id />
+                        <button type="submit" class="chip" aria-label=delete_label>
+                            "×"
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! {
+        {bar}
+        <ul class="checklist">{items}</ul>
+    }
+    .into_any()
+}
+
+fn comments_of(details: TaskDetails, actions: ExtraActions) -> AnyView {
+    let TaskDetails {
+        role,
+        reader,
+        comments,
+        ..
+    } = details;
+    if comments.is_empty() {
+        return view! { <p class="muted">"No comments yet."</p> }.into_any();
+    }
+    let items = comments
+        .into_iter()
+        .map(|comment| {
+            let mine = comment.author_id == Some(reader);
+            let may_delete = role.can_edit() && (mine || role.can_manage());
+            view! {
+                <li class="comment" data-testid="comment">
+                    <p class="comment-meta">
+                        <strong>{comment.author.clone().unwrap_or_else(|| "A former member".to_owned())}</strong>
+                        " · "
+                        {when(comment.created_at)}
+                    </p>
+                    <div class="comment-body" inner_html=comment.html></div>
+                    {may_delete.then(|| view! {
+                        <ActionForm action=actions.delete_comment attr:class="inline-form">
+                            <input type="hidden" name="id" value=comment.id />
+                            <button type="submit" class="chip">"Delete comment"</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="comments">{items}</ol> }.into_any()
+}
+
+fn history_of(details: TaskDetails, _: ExtraActions) -> AnyView {
+    let items = details
+        .activity
+        .into_iter()
+        .map(|line| {
+            view! {
+                <li>
+                    <strong>{line.actor.unwrap_or_else(|| "A former member".to_owned())}</strong>
+                    " " {line.summary} " · " {when(line.at)}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="activity" data-testid="activity">{items}</ol> }.into_any()
+}
+
+/// A moment as people read it, with the exact time for machines.
+fn when(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
 }

@@ -56,8 +56,9 @@ const STATE_REFUSED: Answer = Answer::Redirect(
     "/login?provider=github&oauth_error=expired",
 );
 
-/// How a row is asked. `{project}`, `{task}` and `{owner_email}` become the owner's real project
-/// id, task id and email address; `{own_password}` the asking actor's own password.
+/// How a row is asked. `{project}`, `{task}`, `{label}`, `{subtask}`, `{comment}`, `{view}` and
+/// `{owner_email}` become the ids of the owner's real things and their email address;
+/// `{own_password}` and `{own_id}` the asking actor's own password and user id.
 #[derive(Clone, Copy, Debug)]
 enum Call {
     /// A server function, posted to `/api/<row name>` as an urlencoded form.
@@ -164,6 +165,26 @@ static MATRIX: &[Row] = &[
     row("update_task",                 ServerFn(TASK_EDIT),                                              [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     row("delete_task",                 ServerFn(&[("id", "{task}")]),                                    [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     // Members (editors and viewers are covered role by role in sharing.rs)
+    row("task_details",                ServerFn(&[("id", "{task}")]),                                    [UNAUTHORIZED, NOT_FOUND,     OK],           TASK),
+    row("set_assignee",                ServerFn(&[("id", "{task}"), ("user_id", "{own_id}"), ("assigned", "true")]),
+                                                                                                     [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("my_tasks",                    ServerFn(&[]),                                                    [UNAUTHORIZED, OK,            OK],           NOTHING),
+    row("list_labels",                 ServerFn(&[("project_id", "{project}")]),                         [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("create_label",                ServerFn(&[("project_id", "{project}"), ("name", "Planted"), ("colour", "red")]),
+                                                                                                     [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("update_label",                ServerFn(&[("id", "{label}"), ("name", "Renamed"), ("colour", "blue")]),
+                                                                                                     [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("delete_label",                ServerFn(&[("id", "{label}")]),                                   [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("set_task_label",              ServerFn(&[("id", "{task}"), ("label_id", "{label}"), ("applied", "true")]),
+                                                                                                     [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("add_subtask",                 ServerFn(&[("task_id", "{task}"), ("title", "Planted subtask")]), [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("check_subtask",               ServerFn(&[("id", "{subtask}"), ("done", "true")]),               [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("delete_subtask",              ServerFn(&[("id", "{subtask}")]),                                 [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("add_comment",                 ServerFn(&[("task_id", "{task}"), ("body", "Planted comment")]),  [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("delete_comment",              ServerFn(&[("id", "{comment}")]),                                 [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("save_view",                   ServerFn(&[("project_id", "{project}"), ("name", "Planted view"), ("query", "status=done")]),
+                                                                                                     [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    row("delete_view",                 ServerFn(&[("id", "{view}")]),                                    [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
     row("list_members",                ServerFn(&[("project_id", "{project}")]),                         [UNAUTHORIZED, NOT_FOUND,     OK],           EMAIL),
     row("invite_member",               ServerFn(&[("project_id", "{project}"), ("email", "invitee@example.com"), ("role", "viewer")]),
                                                                                                          [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
@@ -183,6 +204,7 @@ static MATRIX: &[Row] = &[
     row("/projects/:id/list",          Page("/projects/{project}/list"),                                 [TO_LOGIN,     NOT_FOUND,     OK],           BOARD_PAGE),
     row("/projects/:id/settings",      Page("/projects/{project}/settings"),                             [TO_LOGIN,     NOT_FOUND,     OK],           PROJECTS_PAGE),
     row("/tasks/:id",                  Page("/tasks/{task}"),                                            [TO_LOGIN,     NOT_FOUND,     OK],           TASK_PAGE),
+    row("/my-tasks",                   Page("/my-tasks"),                                                [TO_LOGIN,     OK,            OK],           EMAIL),
     row("/feedback",                   Page("/feedback"),                                                [TO_LOGIN,     OK,            OK],           EMAIL),
     row("/account",                    Page("/account"),                                                 [TO_LOGIN,     OK,            OK],           ACCOUNT),
     row("no such page (fallback)",     Page("/projects/{project}/tasks"),                                [NOT_FOUND,    NOT_FOUND,     NOT_FOUND],    NOTHING),
@@ -237,7 +259,18 @@ impl Row {
 impl Call {
     /// Whether the request names the owner's project or task by id.
     fn names_ids(&self) -> bool {
-        let mentions = |text: &str| text.contains("{project}") || text.contains("{task}");
+        let mentions = |text: &str| {
+            [
+                "{project}",
+                "{task}",
+                "{label}",
+                "{subtask}",
+                "{comment}",
+                "{view}",
+            ]
+            .iter()
+            .any(|id| text.contains(id))
+        };
         match *self {
             ServerFn(form) => form.iter().any(|(_, value)| mentions(value)),
             Page(path) | Get(path) | Stream(path) => mentions(path),
@@ -251,6 +284,11 @@ impl Call {
 struct Fixture {
     project_id: String,
     task_id: String,
+    /// A label of the project, a subtask and a comment of the task, a saved view of the project.
+    label_id: String,
+    subtask_id: String,
+    comment_id: String,
+    view_id: String,
     project_name: String,
     task_title: String,
     owner_email: String,
@@ -263,6 +301,10 @@ impl Fixture {
         Fixture {
             project_id: i32::MAX.to_string(),
             task_id: i32::MAX.to_string(),
+            label_id: i32::MAX.to_string(),
+            subtask_id: i32::MAX.to_string(),
+            comment_id: i32::MAX.to_string(),
+            view_id: i32::MAX.to_string(),
             project_name: self.project_name.clone(),
             task_title: self.task_title.clone(),
             owner_email: self.owner_email.clone(),
@@ -274,6 +316,11 @@ impl Fixture {
         template
             .replace("{project}", &self.project_id)
             .replace("{task}", &self.task_id)
+            .replace("{label}", &self.label_id)
+            .replace("{subtask}", &self.subtask_id)
+            .replace("{comment}", &self.comment_id)
+            .replace("{view}", &self.view_id)
+            .replace("{own_id}", &actor.user_id.unwrap_or(0).to_string())
             .replace("{owner_email}", &self.owner_email)
             .replace("{own_password}", actor.password)
     }
@@ -372,8 +419,10 @@ impl Actor {
     }
 }
 
-/// What the owner sees of the row's project, of their projects and of their account.
-async fn owner_view(owner: &TestClient, fixture: &Fixture, cell: &str) -> [Value; 3] {
+/// What the owner sees of the row's project (its board, its list with their saved views, the
+/// task with its labels, checklist, comments and history), of their projects and of their
+/// account.
+async fn owner_view(owner: &TestClient, fixture: &Fixture, cell: &str) -> [Value; 5] {
     let read = |function: &'static str, form: Vec<(&'static str, String)>| async move {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let response = owner.call(function, &form).await;
@@ -392,6 +441,12 @@ async fn owner_view(owner: &TestClient, fixture: &Fixture, cell: &str) -> [Value
             vec![("project_id", fixture.project_id.clone())],
         )
         .await,
+        read(
+            "list_tasks",
+            vec![("project_id", fixture.project_id.clone())],
+        )
+        .await,
+        read("task_details", vec![("id", fixture.task_id.clone())]).await,
         read("list_projects", vec![]).await,
         read("account_details", vec![]).await,
     ]
@@ -505,7 +560,46 @@ async fn the_authorization_matrix_holds(db: TestDb) {
         let task_title = format!("Matrix task {index}x{tag}");
         let project_id = crate::helpers::create_project(&owner.client, &project_name).await;
         let task = crate::helpers::create_task(&owner.client, project_id, &task_title).await;
+        let (project, task_id) = (project_id.to_string(), task["id"].to_string());
+        let client = &owner.client;
+        let label = client
+            .call_ok(
+                "create_label",
+                &[
+                    ("project_id", &project),
+                    ("name", "Matrix"),
+                    ("colour", "teal"),
+                ],
+            )
+            .await;
+        client
+            .call_ok(
+                "add_subtask",
+                &[("task_id", &task_id), ("title", "Matrix step")],
+            )
+            .await;
+        client
+            .call_ok(
+                "add_comment",
+                &[("task_id", &task_id), ("body", "Matrix note")],
+            )
+            .await;
+        let view = client
+            .call_ok(
+                "save_view",
+                &[
+                    ("project_id", &project),
+                    ("name", "Matrix view"),
+                    ("query", ""),
+                ],
+            )
+            .await;
+        let details = client.call_ok("task_details", &[("id", &task_id)]).await;
         let fixture = Fixture {
+            label_id: label["id"].to_string(),
+            subtask_id: details["subtasks"][0]["id"].to_string(),
+            comment_id: details["comments"][0]["id"].to_string(),
+            view_id: view["id"].to_string(),
             project_id: project_id.to_string(),
             task_id: task["id"].to_string(),
             project_name,

@@ -226,10 +226,10 @@ async fn long_columns_come_a_page_at_a_time(db: TestDb) {
 }
 
 /// An open event stream on a project, and what has arrived of it but not been read.
-struct Events(reqwest::Response, String);
+pub(crate) struct Events(reqwest::Response, String);
 
 impl Events {
-    async fn open(client: &TestClient, project: i32) -> Self {
+    pub(crate) async fn open(client: &TestClient, project: i32) -> Self {
         let response = client
             .http
             .get(format!("{}/projects/{project}/events", client.address))
@@ -247,7 +247,7 @@ impl Events {
     }
 
     /// The next event's data, waiting at most `within`.
-    async fn next(&mut self, within: Duration) -> Option<String> {
+    pub(crate) async fn next(&mut self, within: Duration) -> Option<String> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             while let Some(end) = self.1.find("\n\n") {
@@ -264,7 +264,7 @@ impl Events {
         }
     }
 
-    async fn revision(&mut self, within: Duration) -> i64 {
+    pub(crate) async fn revision(&mut self, within: Duration) -> i64 {
         let data = self.next(within).await.expect("an event in time");
         data.parse()
             .unwrap_or_else(|_| panic!("a revision, not {data:?}"))

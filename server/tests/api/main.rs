@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod authorization;
 mod board;
+mod details;
 mod edge;
 mod feedback;
 mod isolation;

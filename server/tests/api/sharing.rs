@@ -72,11 +72,38 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
         ("priority", "high"),
         ("due_date", ""),
     ];
+    let label = |name: &'static str| {
+        let owner = &owner;
+        let p = p.clone();
+        async move {
+            owner
+                .call_ok(
+                    "create_label",
+                    &[("project_id", &p), ("name", name), ("colour", "green")],
+                )
+                .await["id"]
+                .to_string()
+        }
+    };
+    let (kept, doomed) = (label("Kept").await, label("Doomed").await);
+    owner
+        .call_ok("add_subtask", &[("task_id", &task), ("title", "Step")])
+        .await;
+    owner
+        .call_ok(
+            "add_comment",
+            &[("task_id", &task), ("body", "Owner's note")],
+        )
+        .await;
+    let details = owner.call_ok("task_details", &[("id", &task)]).await;
+    let subtask = details["subtasks"][0]["id"].to_string();
+    let comment = details["comments"][0]["id"].to_string();
+    let editor_id = editor.call_ok("current_user", &[]).await["id"].to_string();
     // Each server function that reads or changes a shared project, and the status each role gets.
     // Strangers get 404 everywhere: they cannot even tell the project exists.
-    let cases: [Case; 12] = {
+    let cases: Vec<Case> = {
         use StatusCode as S;
-        [
+        vec![
             //  function          arguments                                         viewer           editor           stranger
             (
                 "get_board",
@@ -92,6 +119,62 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
                 "list_members",
                 vec![("project_id", &p)],
                 [S::OK, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "task_details",
+                vec![("id", &task)],
+                [S::OK, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "list_labels",
+                vec![("project_id", &p)],
+                [S::OK, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "save_view",
+                vec![("project_id", &p), ("name", "Mine"), ("query", "q=x")],
+                [S::OK, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "create_label",
+                vec![("project_id", &p), ("name", "New"), ("colour", "red")],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "set_task_label",
+                vec![("id", &task), ("label_id", &kept), ("applied", "true")],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "delete_label",
+                vec![("id", &doomed)],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "set_assignee",
+                vec![("id", &task), ("user_id", &editor_id), ("assigned", "true")],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "add_subtask",
+                vec![("task_id", &task), ("title", "Another step")],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "check_subtask",
+                vec![("id", &subtask), ("done", "true")],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            (
+                "add_comment",
+                vec![("task_id", &task), ("body", "Editor's note")],
+                [S::FORBIDDEN, S::OK, S::NOT_FOUND],
+            ),
+            // Only its author or an owner may delete a comment.
+            (
+                "delete_comment",
+                vec![("id", &comment)],
+                [S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
             ),
             (
                 "create_task",
@@ -165,6 +248,31 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
         }
     }
     // Only the editor's changes happened; the project is intact.
+    let details = owner.call_ok("task_details", &[("id", &task)]).await;
+    assert_eq!(details["task"]["labels"][0]["name"], "Kept");
+    assert_eq!(
+        details["task"]["assignees"][0]["email"],
+        "editor@example.com"
+    );
+    assert_eq!(
+        details["task"]["progress"],
+        serde_json::json!({"done": 1, "total": 2})
+    );
+    let said: Vec<&str> = details["comments"]
+        .as_array()
+        .expect("comments")
+        .iter()
+        .filter_map(|c| c["body"].as_str())
+        .collect();
+    assert_eq!(said, ["Owner's note", "Editor's note"]);
+    let labels = owner.call_ok("list_labels", &[("project_id", &p)]).await;
+    let names: Vec<&str> = labels
+        .as_array()
+        .expect("labels")
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Kept", "New"]);
     let board = owner.call_ok("get_board", &[("project_id", &p)]).await;
     assert_eq!(board["project"]["name"], "Shared");
     let tasks = crate::helpers::board_tasks(&board);

@@ -2,7 +2,6 @@ import {
   createProject,
   expect,
   expectPath,
-  jsEnabled,
   randomLetters,
   signUp,
   taskTitleField,
@@ -12,7 +11,6 @@ import {
 
 test.describe("keyboard shortcuts", () => {
   test("? lists the shortcuts, n starts a new task, g p goes to the projects", async ({ page }) => {
-    test.skip(!jsEnabled(), "shortcuts need JavaScript");
     await signUp(page, uniqueEmail("keys"));
     await createProject(page, `Shortcuts ${randomLetters()}`);
 

@@ -1,0 +1,110 @@
+//! Saved list views: each member's own named filters in a project. Saving is not a change to
+//! the project, so viewers may save views too.
+
+use crate::entities::saved_view;
+use crate::projects::access;
+use crate::{Db, StoreError, UserId};
+use domain::{SavedView, TaskFilter, ViewName};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder, Set,
+};
+
+/// The most views one person keeps in one project.
+pub const MAX_VIEWS: usize = 50;
+
+fn to_view(model: saved_view::Model) -> SavedView {
+    SavedView {
+        id: model.id,
+        name: model.name,
+        query: model.query,
+    }
+}
+
+pub(crate) async fn of_member<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    project_id: i32,
+) -> Result<Vec<SavedView>, StoreError> {
+    Ok(saved_view::Entity::find()
+        .filter(saved_view::Column::ProjectId.eq(project_id))
+        .filter(saved_view::Column::UserId.eq(user))
+        .order_by_asc(saved_view::Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(to_view)
+        .collect())
+}
+
+/// What came of saving a view.
+#[derive(Debug)]
+pub enum Saved {
+    Saved(SavedView),
+    /// The person already keeps [`MAX_VIEWS`] in this project.
+    Full,
+}
+
+/// Saves the filter under `name`; saving again under a name already used replaces that view.
+pub async fn save(
+    db: &Db,
+    user: UserId,
+    project_id: i32,
+    name: ViewName,
+    filter: &TaskFilter,
+) -> Result<Option<Saved>, StoreError> {
+    let conn = db.lease().await?;
+    if access(&*conn, user, project_id).await?.is_none() {
+        return Ok(None);
+    }
+    let name = name.into_inner();
+    let query = filter.to_query();
+    let existing = saved_view::Entity::find()
+        .filter(saved_view::Column::ProjectId.eq(project_id))
+        .filter(saved_view::Column::UserId.eq(user))
+        .filter(saved_view::Column::Name.eq(name.as_str()))
+        .one(&*conn)
+        .await?;
+    let saved = match existing {
+        Some(model) => {
+            let mut active = model.into_active_model();
+            active.query = Set(query);
+            active.update(&*conn).await?
+        }
+        None => {
+            if of_member(&*conn, user, project_id).await?.len() >= MAX_VIEWS {
+                return Ok(Some(Saved::Full));
+            }
+            saved_view::ActiveModel {
+                project_id: Set(project_id),
+                user_id: Set(user),
+                name: Set(name),
+                query: Set(query),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&*conn)
+            .await?
+        }
+    };
+    Ok(Some(Saved::Saved(to_view(saved))))
+}
+
+/// Deletes one of the person's own views; answers its project.
+pub async fn delete(db: &Db, user: UserId, view_id: i32) -> Result<Option<i32>, StoreError> {
+    let conn = db.lease().await?;
+    let Some(model) = saved_view::Entity::find_by_id(view_id)
+        .filter(saved_view::Column::UserId.eq(user))
+        .one(&*conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    // A member who left the project keeps no way in through an old view.
+    if access(&*conn, user, model.project_id).await?.is_none() {
+        return Ok(None);
+    }
+    let project_id = model.project_id;
+    model.delete(&*conn).await?;
+    Ok(Some(project_id))
+}
