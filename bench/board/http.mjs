@@ -120,6 +120,19 @@ async function pool(count, concurrency, work) {
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
+/** Cards per column on a board page; more are a "Show more" away (domain::ColumnLimits::PAGE). */
+export const PAGE = 50;
+
+/** How many tasks each column holds when task i goes to STATUSES[i % 3]. */
+export function columnSizes(tasks) {
+  return STATUSES.map((_, column) => Math.floor((tasks - column + 2) / 3));
+}
+
+/** Cards on the board page as it first opens: one page of each column. */
+export function firstPage(tasks) {
+  return columnSizes(tasks).reduce((sum, size) => sum + Math.min(size, PAGE), 0);
+}
+
 function taskTitle(i) {
   return `Benchmark task ${String(i + 1).padStart(5, "0")}`;
 }
@@ -140,17 +153,17 @@ async function series(label, runs, warmups, send, check) {
 }
 
 async function time(base, cookie, projectId, tasks, runs, warmups, timeoutMs) {
-  const page = (encoding) => () =>
+  const page = (encoding, query = "") => () =>
     request(base, {
-      path: `/projects/${projectId}`,
+      path: `/projects/${projectId}${query}`,
       headers: { accept: "text/html", "accept-encoding": encoding, cookie: `${COOKIE_NAME}=${cookie}` },
       timeoutMs,
     });
-  const checkPage = (res) => {
+  const checkPage = (expected) => (res) => {
     if (res.status !== 200) throw new Error(`GET /projects/${projectId} answered ${res.status}`);
     if (res.headers["content-encoding"]) return; // compressed: counted on the identity series
     const cards = res.body.toString("utf8").split('class="task-card"').length - 1;
-    if (cards !== tasks) throw new Error(`the board page shows ${cards} task cards, expected ${tasks}`);
+    if (cards !== expected) throw new Error(`the board page shows ${cards} task cards, expected ${expected}`);
   };
   const board = () =>
     request(base, {
@@ -162,13 +175,28 @@ async function time(base, cookie, projectId, tasks, runs, warmups, timeoutMs) {
     });
   const checkBoard = (res) => {
     if (res.status !== 200) throw new Error(`get_board answered ${res.status}: ${res.body.toString("utf8").slice(0, 300)}`);
-    const count = JSON.parse(res.body.toString("utf8")).tasks.length;
-    if (count !== tasks) throw new Error(`get_board returned ${count} tasks, expected ${tasks}`);
+    const { columns } = JSON.parse(res.body.toString("utf8"));
+    const shown = columns.reduce((sum, column) => sum + column.tasks.length, 0);
+    const total = columns.reduce((sum, column) => sum + column.total, 0);
+    if (shown !== firstPage(tasks) || total !== tasks) {
+      throw new Error(`get_board returned ${shown} of ${total} tasks, expected ${firstPage(tasks)} of ${tasks}`);
+    }
   };
+  // "Show more" in the To do column 19 times: the heaviest board page a person is likely to open.
+  const deep = Math.min(columnSizes(tasks)[0], 1000);
+  const deepExpected = firstPage(tasks) - Math.min(columnSizes(tasks)[0], PAGE) + deep;
   const results = [
-    await series(`GET /projects/${projectId} (HTML, uncompressed)`, runs, warmups, page("identity"), checkPage),
-    await series(`GET /projects/${projectId} (HTML, br like a browser)`, runs, warmups, page("br"), checkPage),
+    await series(`GET /projects/${projectId} (HTML, uncompressed)`, runs, warmups, page("identity"), checkPage(firstPage(tasks))),
+    await series(`GET /projects/${projectId} (HTML, br like a browser)`, runs, warmups, page("br"), checkPage(firstPage(tasks))),
     await series("POST /api/get_board (JSON, uncompressed)", runs, warmups, board, checkBoard),
+    await series(
+      `GET /projects/${projectId}?todo=${deep} (HTML, br)`,
+      runs,
+      warmups,
+      page("br", `?todo=${deep}`),
+      checkPage(deepExpected),
+    ),
+    await series(`GET /projects/${projectId}?todo=${deep} (HTML, uncompressed)`, 1, 0, page("identity", `?todo=${deep}`), checkPage(deepExpected)),
   ];
   console.log(`Server time: ${runs} timed requests each after ${warmups} warm-ups, one at a time, milliseconds`);
   console.log("(ttfb = response headers received, total = last byte received; bytes = body as sent)");

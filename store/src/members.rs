@@ -1,6 +1,7 @@
 //! Who shares a project, with which role, and invitations for people who have no account yet.
 //! Any member may see the members; only owners change them, and a project always keeps an owner.
 
+use crate::changes::ProjectChange;
 use crate::entities::{project_invitation, project_member, user};
 use crate::projects::{access, access_as, parse_role};
 use crate::{Db, StoreError, UserId};
@@ -183,17 +184,21 @@ pub async fn change_role(
     role: Role,
 ) -> Result<Option<()>, StoreError> {
     let conn = db.lease().await?;
-    let txn = conn.begin().await?;
-    let Some(row) = managed_member(&txn, owner, project_id, member).await? else {
+    let Some(change) = ProjectChange::begin(&conn, project_id).await? else {
         return Ok(None);
     };
-    if role != Role::Owner && other_owners(&txn, project_id, member).await? == 0 {
+    let txn = change.txn();
+    let Some(row) = managed_member(txn, owner, project_id, member).await? else {
+        return Ok(None);
+    };
+    if role != Role::Owner && other_owners(txn, project_id, member).await? == 0 {
         return Err(StoreError::LastOwner);
     }
     let mut active = row.into_active_model();
     active.role = Set(role.as_str().to_owned());
-    active.update(&txn).await?;
-    txn.commit().await?;
+    active.update(txn).await?;
+    // A change like any other, so the member's open pages switch to what the new role allows.
+    change.commit(db).await?;
     Ok(Some(()))
 }
 
@@ -205,21 +210,25 @@ pub async fn remove(
     member: UserId,
 ) -> Result<Option<()>, StoreError> {
     let conn = db.lease().await?;
-    let txn = conn.begin().await?;
-    if managed_member(&txn, owner, project_id, member)
+    let Some(change) = ProjectChange::begin(&conn, project_id).await? else {
+        return Ok(None);
+    };
+    let txn = change.txn();
+    if managed_member(txn, owner, project_id, member)
         .await?
         .is_none()
     {
         return Ok(None);
     }
-    if other_owners(&txn, project_id, member).await? == 0 {
+    if other_owners(txn, project_id, member).await? == 0 {
         return Err(StoreError::LastOwner);
     }
     project_member::Entity::delete_by_id((project_id, member))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    crate::assignees::unassign_from_project(&txn, project_id, member).await?;
-    txn.commit().await?;
+    crate::assignees::unassign_from_project(txn, project_id, member).await?;
+    // Announced, so open boards drop the member from the cards they were assigned to.
+    change.commit(db).await?;
     Ok(Some(()))
 }
 

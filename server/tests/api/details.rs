@@ -347,11 +347,25 @@ async fn a_task_carries_labels_assignees_a_checklist_and_comments(db: TestDb) {
         Some(1)
     );
 
-    // Removing a label takes it off the cards; a member who leaves is unassigned.
+    // Removing a label takes it off the cards; a member who leaves is unassigned, and open
+    // boards hear of both (as of a role change) so no card keeps showing them.
+    let mut watching = Events::open(&owner, project).await;
+    let mut seen_revision = watching.revision(Duration::from_secs(5)).await;
     owner.call_ok("delete_label", &[("id", &bug)]).await;
+    owner
+        .call_ok(
+            "change_member_role",
+            &[("project_id", &p), ("user_id", &mate), ("role", "viewer")],
+        )
+        .await;
     owner
         .call_ok("remove_member", &[("project_id", &p), ("user_id", &mate)])
         .await;
+    for change in ["the label's deletion", "the role change", "the removal"] {
+        let revision = watching.revision(Duration::from_secs(1)).await;
+        assert!(revision > seen_revision, "{change} was not announced");
+        seen_revision = revision;
+    }
     let card = details(&owner, &task).await["task"].clone();
     assert_eq!(names(&card["labels"], "name"), ["UI"]);
     assert_eq!(names(&card["assignees"], "email"), [owner_email.as_str()]);
