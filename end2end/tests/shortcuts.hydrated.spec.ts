@@ -1,9 +1,12 @@
 import {
+  addTask,
   createProject,
   expect,
   expectPath,
   randomLetters,
   signUp,
+  taskCard,
+  taskCards,
   taskTitleField,
   test,
   uniqueEmail,
@@ -17,7 +20,7 @@ test.describe("keyboard shortcuts", () => {
     await page.keyboard.press("?");
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await expect(help).toBeVisible();
-    await expect(help.getByRole("row")).toHaveCount(9);
+    await expect(help.getByRole("row")).toHaveCount(11);
     await expect(help).toContainText("Move the focused card up or down");
     await page.keyboard.press("Escape");
     await expect(help).toBeHidden();
@@ -33,5 +36,35 @@ test.describe("keyboard shortcuts", () => {
     await page.keyboard.press("g");
     await page.keyboard.press("p");
     await expectPath(page, "/projects");
+  });
+
+  test("j and k step through the tasks, g m goes to My tasks", async ({ page }) => {
+    await signUp(page, uniqueEmail("steps"));
+    await createProject(page, `Steps ${randomLetters()}`);
+    for (const title of ["First step", "Second step", "Third step"]) {
+      await addTask(page, title);
+    }
+    await taskTitleField(page).blur();
+    const link = (title: string) => taskCard(page, title).getByRole("link", { name: title, exact: true });
+
+    // j walks down the column in the order the board shows, k walks back up it.
+    const titles = (await taskCards(page).locator(".task-title").allTextContents()).map((t) => t.trim());
+    expect(titles).toHaveLength(3);
+    await page.keyboard.press("j");
+    await expect(link(titles[0])).toBeFocused();
+    await page.keyboard.press("j");
+    await expect(link(titles[1])).toBeFocused();
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await expect(link(titles[2]), "j stops at the last task").toBeFocused();
+    await page.keyboard.press("k");
+    await expect(link(titles[1])).toBeFocused();
+
+    await page.keyboard.press("Enter");
+    await expectPath(page, /^\/tasks\//);
+
+    await page.keyboard.press("g");
+    await page.keyboard.press("m");
+    await expectPath(page, "/my-tasks");
   });
 });

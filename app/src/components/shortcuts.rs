@@ -11,7 +11,9 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "Show or hide this list"),
     ("n", "New task on a board, new project on the projects page"),
     ("/", "Search a project's task list"),
+    ("j / k", "Focus the next or previous task"),
     ("g then p", "Go to your projects"),
+    ("g then m", "Go to My tasks"),
     ("g then a", "Go to your account"),
     ("Alt + ↑ / ↓", "Move the focused card up or down"),
     (
@@ -23,6 +25,9 @@ const SHORTCUTS: &[(&str, &str)] = &[
 
 /// The field `n` focuses, whichever of them the page has.
 const NEW_ITEM_FIELDS: &str = "#new-task-title, #new-project-name";
+
+/// The task links `j` and `k` step through: cards on a board, rows of a list, items of My tasks.
+const TASK_LINKS: &str = "[data-task-id] a[href^='/tasks/']";
 
 /// Whether the key was pressed while typing somewhere, where it is text and not a command.
 fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
@@ -56,6 +61,43 @@ fn focus(ev: &leptos::ev::KeyboardEvent, selector: &str) {
     }
 }
 
+/// Moves focus to the next (`step` 1) or previous (`step` -1) task link in page order, starting
+/// from the task that holds focus now, or from the first or last task when none does.
+fn step_through_tasks(ev: &leptos::ev::KeyboardEvent, step: i32) {
+    use wasm_bindgen::JsCast;
+    let Ok(links) = document().query_selector_all(TASK_LINKS) else {
+        return;
+    };
+    let links: Vec<web_sys::HtmlElement> = (0..links.length())
+        .filter_map(|i| links.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    if links.is_empty() {
+        return;
+    }
+    // The task that holds focus: its link, or any control inside its card or row.
+    let current = document()
+        .active_element()
+        .and_then(|active| active.closest("[data-task-id]").ok().flatten())
+        .and_then(|task| {
+            links.iter().position(|link| {
+                link.closest("[data-task-id]")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|owner| owner == task)
+            })
+        });
+    let last = links.len() - 1;
+    let next = match (current, step > 0) {
+        (None, true) => 0,
+        (None, false) => last,
+        (Some(i), true) => (i + 1).min(last),
+        (Some(i), false) => i.saturating_sub(1),
+    };
+    ev.prevent_default();
+    let _ = links[next].focus();
+}
+
 #[component]
 pub fn Shortcuts() -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -82,6 +124,7 @@ pub fn Shortcuts() -> impl IntoView {
             pending_go.set_value(false);
             let to = match key.as_str() {
                 "p" => Some("/projects"),
+                "m" => Some("/my-tasks"),
                 "a" => Some("/account"),
                 _ => None,
             };
@@ -99,6 +142,8 @@ pub fn Shortcuts() -> impl IntoView {
             "g" => pending_go.set_value(true),
             "/" => focus(&ev, "#task-search"),
             "n" => focus(&ev, NEW_ITEM_FIELDS),
+            "j" => step_through_tasks(&ev, 1),
+            "k" => step_through_tasks(&ev, -1),
             _ => {}
         }
     });
