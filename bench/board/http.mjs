@@ -101,7 +101,7 @@ async function seed(base, cookie, projectId, tasks, concurrency) {
   await pool(tasks, concurrency, async (i) => {
     const status = STATUSES[i % 3];
     if (status === "todo") return;
-    await call(base, cookie, "move_task", { id: String(ids[i]), status });
+    await call(base, cookie, "move_task", { id: String(ids[i]), to: status });
     moves++;
   });
   const done = performance.now();
