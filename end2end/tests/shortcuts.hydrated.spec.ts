@@ -67,4 +67,18 @@ test.describe("keyboard shortcuts", () => {
     await page.keyboard.press("m");
     await expectPath(page, "/my-tasks");
   });
+
+  test("/ on a board opens the project's list with its search field focused", async ({ page }) => {
+    await signUp(page, uniqueEmail("slash"));
+    const board = await createProject(page, `Slash ${randomLetters()}`);
+    await addTask(page, "Find me");
+    await taskTitleField(page).blur();
+
+    await page.keyboard.press("/");
+    await expectPath(page, `${board}/list`);
+    const search = page.getByLabel("Search", { exact: true });
+    await expect(search).toBeFocused();
+    // The key opened the search; it is not typed into it.
+    await expect(search).toHaveValue("");
+  });
 });

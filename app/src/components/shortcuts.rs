@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "Show or hide this list"),
     ("n", "New task on a board, new project on the projects page"),
-    ("/", "Search a project's task list"),
+    ("/", "Search the project's tasks (a board opens its list)"),
     ("j / k", "Focus the next or previous task"),
     ("g then p", "Go to your projects"),
     ("g then m", "Go to My tasks"),
@@ -25,6 +25,10 @@ const SHORTCUTS: &[(&str, &str)] = &[
 
 /// The field `n` focuses, whichever of them the page has.
 const NEW_ITEM_FIELDS: &str = "#new-task-title, #new-project-name";
+
+/// The list's search field, and the link from a board to its list, for `/`.
+const SEARCH_FIELD: &str = "#task-search";
+const LIST_LINK: &str = ".view-switch a[href$='/list']";
 
 /// The task links `j` and `k` step through: cards on a board, rows of a list, items of My tasks.
 const TASK_LINKS: &str = "[data-task-id] a[href^='/tasks/']";
@@ -58,6 +62,27 @@ fn focus(ev: &leptos::ev::KeyboardEvent, selector: &str) {
     if let Some(field) = field {
         ev.prevent_default();
         let _ = field.focus();
+    }
+}
+
+/// Focuses the first element matching `selector` once the page shows it: after a client-side
+/// navigation the new page renders when its data has arrived. Gives up after about two seconds.
+fn focus_when_shown(selector: &'static str, tries: u8) {
+    use wasm_bindgen::JsCast;
+    let field = document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
+    match field {
+        Some(field) => {
+            let _ = field.focus();
+        }
+        None if tries > 0 => set_timeout(
+            move || focus_when_shown(selector, tries - 1),
+            std::time::Duration::from_millis(50),
+        ),
+        None => {}
     }
 }
 
@@ -140,7 +165,28 @@ pub fn Shortcuts() -> impl IntoView {
                 toggle();
             }
             "g" => pending_go.set_value(true),
-            "/" => focus(&ev, "#task-search"),
+            "/" => {
+                let list = document()
+                    .query_selector(LIST_LINK)
+                    .ok()
+                    .flatten()
+                    .and_then(|link| link.get_attribute("href"));
+                match list {
+                    // On a board, search lives in the project's list.
+                    Some(href)
+                        if document()
+                            .query_selector(SEARCH_FIELD)
+                            .ok()
+                            .flatten()
+                            .is_none() =>
+                    {
+                        ev.prevent_default();
+                        navigate(&href, Default::default());
+                        focus_when_shown(SEARCH_FIELD, 40);
+                    }
+                    _ => focus(&ev, SEARCH_FIELD),
+                }
+            }
             "n" => focus(&ev, NEW_ITEM_FIELDS),
             "j" => step_through_tasks(&ev, 1),
             "k" => step_through_tasks(&ev, -1),
