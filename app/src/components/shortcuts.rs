@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 /// Every shortcut, as the overlay lists it.
 const SHORTCUTS: &[(&str, &str)] = &[
@@ -86,9 +87,37 @@ fn focus_when_shown(selector: &'static str, tries: u8) {
     }
 }
 
-/// Moves focus to the next (`step` 1) or previous (`step` -1) task link in page order, starting
-/// from the task that holds focus now, or from the first or last task when none does.
-fn step_through_tasks(ev: &leptos::ev::KeyboardEvent, step: i32) {
+/// Focuses the list's search field; on a board, which has none, opens the project's list first.
+fn search(ev: &leptos::ev::KeyboardEvent, navigate: &impl Fn(&str, NavigateOptions)) {
+    let has_field = document()
+        .query_selector(SEARCH_FIELD)
+        .ok()
+        .flatten()
+        .is_some();
+    let list = document()
+        .query_selector(LIST_LINK)
+        .ok()
+        .flatten()
+        .and_then(|link| link.get_attribute("href"));
+    match list {
+        Some(href) if !has_field => {
+            ev.prevent_default();
+            navigate(&href, NavigateOptions::default());
+            focus_when_shown(SEARCH_FIELD, 40);
+        }
+        _ => focus(ev, SEARCH_FIELD),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Next,
+    Previous,
+}
+
+/// Moves focus to the next or previous task link in page order, starting from the task that
+/// holds focus now, or from the first or last task when none does.
+fn step_through_tasks(ev: &leptos::ev::KeyboardEvent, step: Step) {
     use wasm_bindgen::JsCast;
     let Ok(links) = document().query_selector_all(TASK_LINKS) else {
         return;
@@ -113,11 +142,11 @@ fn step_through_tasks(ev: &leptos::ev::KeyboardEvent, step: i32) {
             })
         });
     let last = links.len() - 1;
-    let next = match (current, step > 0) {
-        (None, true) => 0,
-        (None, false) => last,
-        (Some(i), true) => (i + 1).min(last),
-        (Some(i), false) => i.saturating_sub(1),
+    let next = match (current, step) {
+        (None, Step::Next) => 0,
+        (None, Step::Previous) => last,
+        (Some(i), Step::Next) => (i + 1).min(last),
+        (Some(i), Step::Previous) => i.saturating_sub(1),
     };
     ev.prevent_default();
     let _ = links[next].focus();
@@ -165,31 +194,10 @@ pub fn Shortcuts() -> impl IntoView {
                 toggle();
             }
             "g" => pending_go.set_value(true),
-            "/" => {
-                let list = document()
-                    .query_selector(LIST_LINK)
-                    .ok()
-                    .flatten()
-                    .and_then(|link| link.get_attribute("href"));
-                match list {
-                    // On a board, search lives in the project's list.
-                    Some(href)
-                        if document()
-                            .query_selector(SEARCH_FIELD)
-                            .ok()
-                            .flatten()
-                            .is_none() =>
-                    {
-                        ev.prevent_default();
-                        navigate(&href, Default::default());
-                        focus_when_shown(SEARCH_FIELD, 40);
-                    }
-                    _ => focus(&ev, SEARCH_FIELD),
-                }
-            }
+            "/" => search(&ev, &navigate),
             "n" => focus(&ev, NEW_ITEM_FIELDS),
-            "j" => step_through_tasks(&ev, 1),
-            "k" => step_through_tasks(&ev, -1),
+            "j" => step_through_tasks(&ev, Step::Next),
+            "k" => step_through_tasks(&ev, Step::Previous),
             _ => {}
         }
     });
