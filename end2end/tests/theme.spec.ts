@@ -48,7 +48,6 @@ async function focusRing(page: Page) {
   });
 }
 
-
 test.describe("theme", () => {
   test("dark mode follows the system until a theme is chosen, and the choice stays", async ({ page }) => {
     await page.emulateMedia({ colorScheme: "dark" });

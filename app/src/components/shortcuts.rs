@@ -52,15 +52,19 @@ fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
             .is_some()
 }
 
-/// Focuses the first field matching `selector`, if the page has one; the key is then not typed.
-fn focus(ev: &leptos::ev::KeyboardEvent, selector: &str) {
+/// The page's first element matching `selector`, if it has one.
+fn html_element(selector: &str) -> Option<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
-    let field = document()
+    document()
         .query_selector(selector)
         .ok()
         .flatten()
-        .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(field) = field {
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// Focuses the first field matching `selector`, if the page has one; the key is then not typed.
+fn focus(ev: &leptos::ev::KeyboardEvent, selector: &str) {
+    if let Some(field) = html_element(selector) {
         ev.prevent_default();
         let _ = field.focus();
     }
@@ -69,13 +73,7 @@ fn focus(ev: &leptos::ev::KeyboardEvent, selector: &str) {
 /// Focuses the first element matching `selector` once the page shows it: after a client-side
 /// navigation the new page renders when its data has arrived. Gives up after about two seconds.
 fn focus_when_shown(selector: &'static str, tries: u8) {
-    use wasm_bindgen::JsCast;
-    let field = document()
-        .query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
-    match field {
+    match html_element(selector) {
         Some(field) => {
             let _ = field.focus();
         }
@@ -89,18 +87,9 @@ fn focus_when_shown(selector: &'static str, tries: u8) {
 
 /// Focuses the list's search field; on a board, which has none, opens the project's list first.
 fn search(ev: &leptos::ev::KeyboardEvent, navigate: &impl Fn(&str, NavigateOptions)) {
-    let has_field = document()
-        .query_selector(SEARCH_FIELD)
-        .ok()
-        .flatten()
-        .is_some();
-    let list = document()
-        .query_selector(LIST_LINK)
-        .ok()
-        .flatten()
-        .and_then(|link| link.get_attribute("href"));
+    let list = html_element(LIST_LINK).and_then(|link| link.get_attribute("href"));
     match list {
-        Some(href) if !has_field => {
+        Some(href) if html_element(SEARCH_FIELD).is_none() => {
             ev.prevent_default();
             navigate(&href, NavigateOptions::default());
             focus_when_shown(SEARCH_FIELD, 40);
