@@ -51,7 +51,7 @@ async fn events(
         return (StatusCode::UNAUTHORIZED, "Sign in to follow this project.").into_response();
     };
     // Subscribe before reading the revision, so no change can fall between the two.
-    let changes = db.subscribe();
+    let changes = db.subscribe().await;
     match store::changes::revision(&db, user.id, project_id).await {
         Ok(Some(revision)) => Sse::new(follow(project_id, revision, changes, shutdown))
             .keep_alive(KeepAlive::default())

@@ -17,7 +17,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, Statement, TransactionTrait,
 };
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// The PostgreSQL channel changes are announced on.
 const CHANNEL: &str = "taskdeck_changes";
@@ -49,12 +49,18 @@ impl Change {
     }
 }
 
+/// How long a new subscriber waits for PostgreSQL to start listening before it goes on without
+/// it; the listener announces a resync once it listens, so a late start loses nothing.
+const LISTEN_WAIT: Duration = Duration::from_secs(5);
+
 /// The in-process side of the announcements: the channel every subscriber reads, and, on
 /// PostgreSQL, the task that feeds it from `LISTEN`, started by the first subscriber.
 #[derive(Debug)]
 pub(crate) struct Feed {
     sender: broadcast::Sender<Change>,
     listener: std::sync::OnceLock<tokio::task::JoinHandle<()>>,
+    /// Whether PostgreSQL is delivering announcements to this instance right now.
+    listening: watch::Sender<bool>,
     url: String,
 }
 
@@ -63,17 +69,31 @@ impl Feed {
         Self {
             sender: broadcast::channel(BACKLOG).0,
             listener: std::sync::OnceLock::new(),
+            listening: watch::channel(false).0,
             url: url.to_owned(),
         }
     }
 
-    pub(crate) fn subscribe(&self, backend: DatabaseBackend) -> broadcast::Receiver<Change> {
-        let receiver = self.sender.subscribe();
+    /// A receiver of every change committed after this returns. On PostgreSQL that holds only
+    /// once `LISTEN` is in place, so this waits for it (the first subscriber starts it).
+    pub(crate) async fn subscribe(&self, backend: DatabaseBackend) -> broadcast::Receiver<Change> {
         if backend == DatabaseBackend::Postgres {
-            self.listener
-                .get_or_init(|| tokio::spawn(listen(self.url.clone(), self.sender.clone())));
+            self.listener.get_or_init(|| {
+                tokio::spawn(listen(
+                    self.url.clone(),
+                    self.sender.clone(),
+                    self.listening.clone(),
+                ))
+            });
+            let mut listening = self.listening.subscribe();
+            if tokio::time::timeout(LISTEN_WAIT, listening.wait_for(|on| *on))
+                .await
+                .is_err()
+            {
+                tracing::warn!("not listening for changes yet; live updates start with a resync");
+            }
         }
-        receiver
+        self.sender.subscribe()
     }
 
     fn announce(&self, change: Change) {
@@ -91,45 +111,45 @@ impl Drop for Feed {
 }
 
 /// Feeds PostgreSQL's announcements into the channel, on a connection of its own (a listening
-/// connection is held for good, so it must not take one of the pool's).
-async fn listen(url: String, sender: broadcast::Sender<Change>) {
+/// connection is held for good, so it must not take one of the pool's), reconnecting for as long
+/// as the instance runs.
+async fn listen(url: String, sender: broadcast::Sender<Change>, listening: watch::Sender<bool>) {
     loop {
-        let mut listener = match PgListener::connect(&url).await {
-            Ok(listener) => listener,
-            Err(err) => {
-                tracing::warn!(error = %err, "could not connect to listen for changes; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        if let Err(err) = listener.listen(CHANNEL).await {
-            tracing::warn!(error = %err, "could not listen for changes; retrying");
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            continue;
+        if let Err(err) = listen_once(&url, &sender, &listening).await {
+            tracing::warn!(error = %err, "listening for changes failed; starting again");
         }
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => match Change::parse(notification.payload()) {
-                    Some(change) => {
-                        let _ = sender.send(change);
-                    }
-                    None => tracing::warn!(
-                        payload = notification.payload(),
-                        "ignored a malformed change announcement"
-                    ),
-                },
-                // The connection dropped; `try_recv` reconnects and listens again on the next
-                // call, but whatever was announced meanwhile is gone.
-                Ok(None) => {
-                    tracing::warn!("lost the connection that listens for changes; reconnecting");
-                    let _ = sender.send(Change::Resync);
+        listening.send_replace(false);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// One connection's worth of listening; returns when the connection is lost.
+async fn listen_once(
+    url: &str,
+    sender: &broadcast::Sender<Change>,
+    listening: &watch::Sender<bool>,
+) -> Result<(), sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
+    listener.listen(CHANNEL).await?;
+    listening.send_replace(true);
+    // Whatever was announced while nobody listened is gone, so everyone who follows a project
+    // reads it again. Only subscribers from before this moment can have missed anything, and the
+    // first time there are none: they wait for `listening`.
+    let _ = sender.send(Change::Resync);
+    loop {
+        match listener.try_recv().await? {
+            Some(notification) => match Change::parse(notification.payload()) {
+                Some(change) => {
+                    let _ = sender.send(change);
                 }
-                Err(err) => {
-                    tracing::warn!(error = %err, "listening for changes failed; starting again");
-                    let _ = sender.send(Change::Resync);
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    break;
-                }
+                None => tracing::warn!(
+                    payload = notification.payload(),
+                    "ignored a malformed change announcement"
+                ),
+            },
+            None => {
+                tracing::warn!("lost the connection that listens for changes; reconnecting");
+                return Ok(());
             }
         }
     }

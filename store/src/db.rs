@@ -174,9 +174,9 @@ impl Db {
     }
 
     /// Every committed change to a project's tasks, from this instance and, on PostgreSQL, from
-    /// every other instance on the same database.
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
-        self.feed.subscribe(self.conn.get_database_backend())
+    /// every other instance on the same database, from the moment this returns.
+    pub async fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.feed.subscribe(self.conn.get_database_backend()).await
     }
 
     pub(crate) fn feed(&self) -> &Feed {

@@ -375,6 +375,44 @@ async fn changes_cross_instances_through_postgres() {
     assert_eq!(column_titles(&board, "InProgress"), ["Travels"]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_listening_connection_makes_open_boards_read_again() {
+    let Some(db) = TestDb::create(Backend::Postgres).await else {
+        return;
+    };
+    let app = TestApp::spawn(&db).await;
+    let owner = app.signed_in_client(&unique_email("cut")).await;
+    let project = create_project(&owner, "Cut off").await;
+    let task = create_task(&owner, project, "Survives").await;
+    let mut events = Events::open(&owner, project).await;
+    let start = events.revision(Duration::from_secs(5)).await;
+
+    // What a database restart or a dropped network link does to the instance's LISTEN.
+    let direct = store::Db::connect(&store::DbSettings::for_url(&db.url))
+        .await
+        .expect("connect");
+    use sea_orm::ConnectionTrait;
+    let cut = direct
+        .conn()
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' \
+             AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("terminate the listening connection");
+    assert_eq!(cut.rows_affected(), 1, "one connection listens");
+
+    // Changes may have gone unannounced meanwhile, so the board is told to read itself again...
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await.as_deref(),
+        Some("resync")
+    );
+    // ...and from then on it hears of changes as before.
+    move_to(&owner, &task["id"].to_string(), "done").await;
+    assert!(events.revision(Duration::from_secs(1)).await > start);
+}
+
 async fn the_list_filters_searches_and_sorts(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let client = app.signed_in_client(&unique_email("lister")).await;
