@@ -132,15 +132,19 @@ async fn changing_the_password_signs_out_every_other_session(db: TestDb) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_after_its_absolute_lifetime_however_busy() {
     let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
-    let app = TestApp::spawn_with(&db, &[("SESSION_ABSOLUTE_LIFETIME_SECS", "2")]).await;
+    let app = TestApp::spawn_with(&db, &[("SESSION_ABSOLUTE_LIFETIME_SECS", "3")]).await;
     let client = app.signed_in_client("busy@example.com").await;
-    // Busy the whole time: the idle timeout never comes into it.
+    // The session began before this. Sign-in times are kept in whole seconds, so it has surely
+    // ended a second past its lifetime after it.
+    let signed_in = tokio::time::Instant::now();
+    // Busy the whole time: the idle timeout never comes into it. The busy part takes about
+    // 1.2 s, well inside the lifetime even on a loaded machine.
     for _ in 0..4 {
         let user = client.call_ok("current_user", &[]).await;
         assert!(!user.is_null());
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    tokio::time::sleep(Duration::from_millis(1900)).await;
+    tokio::time::sleep_until(signed_in + Duration::from_millis(4200)).await;
     let user = client.call_ok("current_user", &[]).await;
     assert!(user.is_null(), "still signed in after the lifetime: {user}");
     let page = client.page("/projects").await;
