@@ -125,15 +125,48 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Everything inside the router. A form posted without JavaScript comes back with its error in
-/// the URL (`__path`, `__err`); `<Routes>` hands it only to actions created inside a route, so it
-/// is handed here too, to the session's actions that every page shares.
+/// A form posted without JavaScript that the server refused: which server function (`path`) and
+/// its encoded error, which carries what was typed. The server keeps it in the session between
+/// the post and the page the browser is sent back to, and hands it to that page's request.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FailedForm {
+    pub path: String,
+    pub err: String,
+}
+
+impl FailedForm {
+    /// The refused form this page was sent back with: from the server for this request, or from
+    /// the URL (`__path`, `__err`, where Leptos itself puts it) when the session could not hold
+    /// it. Shared with the browser, so the page it hydrates shows the same error.
+    fn for_this_page() -> Option<Self> {
+        leptos::server::SharedValue::new(|| {
+            #[cfg(feature = "ssr")]
+            if let Some(failed) = use_context::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<FailedForm>().cloned())
+            {
+                return Some(failed);
+            }
+            use_query_map().with_untracked(|query| {
+                Some(FailedForm {
+                    path: query.get("__path")?,
+                    err: query.get("__err")?,
+                })
+            })
+        })
+        .into_inner()
+    }
+}
+
+/// Everything inside the router. A refused form comes back to its page as a `FailedForm`;
+/// `<Routes>` would hand one found in the URL only to actions created inside a route, so it is
+/// handed here, to every action on the page, including the session's that every page shares.
 #[component]
 fn Layout() -> impl IntoView {
-    let failed_action =
-        use_query_map().with_untracked(|query| query.get("__path").zip(query.get("__err")));
-    if let Some((path, err)) = failed_action {
-        provide_context(leptos::server::ServerActionError::new(&path, &err));
+    if let Some(failed) = FailedForm::for_this_page() {
+        provide_context(leptos::server::ServerActionError::new(
+            &failed.path,
+            &failed.err,
+        ));
     }
     components::session::provide_session();
     view! {

@@ -106,6 +106,8 @@ test.describe("accounts", () => {
     await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
     await expect(page.getByRole("heading", { name: "Sign in", exact: true })).toBeVisible();
     await expect(emailField(page)).toHaveValue(email);
+    // The email is kept in the field, not in the URL, where history and logs would keep it too.
+    await expect(page).toHaveURL(/\/login$/);
     await expect(currentUser(page)).toHaveCount(0);
 
     const unknown = uniqueEmail("nobody");

@@ -9,7 +9,7 @@ use crate::rate_limit::RequestLimits;
 use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
-use crate::{requests, server_fn_errors, session_lifetime};
+use crate::{form_errors, requests, server_fn_errors, session_lifetime};
 use app::{shell, App, BrowserErrorReporting, OfferedProviders, SecureCookies};
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -123,6 +123,7 @@ where
         server_fn_errors::decode_errors_are_bad_requests,
     ))
     .route_layer(middleware::from_fn(requests::label))
+    .layer(middleware::from_fn(form_errors::keep_out_of_urls))
     .layer(middleware::from_fn_with_state(
         config.session_absolute_lifetime,
         session_lifetime::end_sessions_past_their_lifetime,

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod csrf;
 pub mod error_reporting;
+mod form_errors;
 pub mod health;
 pub mod http;
 pub mod live;
