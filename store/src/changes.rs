@@ -131,11 +131,11 @@ async fn listen_once(
 ) -> Result<(), sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
-    listening.send_replace(true);
-    // Whatever was announced while nobody listened is gone, so everyone who follows a project
-    // reads it again. Only subscribers from before this moment can have missed anything, and the
-    // first time there are none: they wait for `listening`.
+    // Whatever was announced while nobody listened is gone, so everyone who already follows a
+    // project reads it again. Only then are new subscribers let in: they missed nothing, and
+    // their stream starts with the current revision, not with a resync.
     let _ = sender.send(Change::Resync);
+    listening.send_replace(true);
     loop {
         match listener.try_recv().await? {
             Some(notification) => match Change::parse(notification.payload()) {
