@@ -9,7 +9,7 @@ use crate::rate_limit::RequestLimits;
 use crate::security_headers::SecurityHeaders;
 use crate::web_vitals::WebVitals;
 use crate::Config;
-use crate::{form_errors, requests, server_fn_errors, session_lifetime};
+use crate::{assets, form_errors, requests, server_fn_errors, session_lifetime};
 use app::{shell, App, BrowserErrorReporting, OfferedProviders, SecureCookies};
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -73,6 +73,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
                 move || shell(leptos_options.clone())
             },
         )
+        .route_service(assets::ROUTE, assets::app_files(&leptos_options))
         .merge(health.routes())
         .merge(web_vitals.routes())
         .merge(Live::new(db.clone(), health.shutdown_signal()).routes())

@@ -1,5 +1,6 @@
 //! The taskdeck server: configuration, the HTTP stack and the commands of the binary.
 
+mod assets;
 pub mod config;
 pub mod csrf;
 pub mod error_reporting;

@@ -50,7 +50,6 @@ pub async fn label(request: Request, next: Next) -> Response {
 pub async fn observe(mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
     let request_id = request
         .headers()
         .get(REQUEST_ID)
@@ -76,7 +75,6 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     let status = response.status();
     let route = match response.extensions().get::<RouteLabel>() {
         Some(RouteLabel(route)) => route.clone(),
-        None if path.starts_with("/pkg/") => "/pkg/{file}".to_owned(),
         None => "unmatched".to_owned(),
     };
     let user_id = response
