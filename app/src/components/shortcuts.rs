@@ -122,14 +122,7 @@ fn step_through_tasks(ev: &leptos::ev::KeyboardEvent, step: Step) {
     let current = document()
         .active_element()
         .and_then(|active| active.closest("[data-task-id]").ok().flatten())
-        .and_then(|task| {
-            links.iter().position(|link| {
-                link.closest("[data-task-id]")
-                    .ok()
-                    .flatten()
-                    .is_some_and(|owner| owner == task)
-            })
-        });
+        .and_then(|task| links.iter().position(|link| task.contains(Some(link))));
     let last = links.len() - 1;
     let next = match (current, step) {
         (None, Step::Next) => 0,

@@ -1,4 +1,6 @@
-use crate::helpers::{error_text, location, unique_email, TestApp, TestDb, PASSWORD};
+use crate::helpers::{
+    create_project, create_task, error_text, location, unique_email, TestApp, TestDb, PASSWORD,
+};
 use crate::on_both_databases;
 use reqwest::StatusCode;
 
@@ -229,8 +231,8 @@ async fn refused_forms_keep_what_was_typed_out_of_the_url(db: TestDb) {
     );
 
     let owner = app.signed_in_client(&unique_email("writer")).await;
-    let project = crate::helpers::create_project(&owner, "Essays").await;
-    let task = crate::helpers::create_task(&owner, project, "Long read").await["id"].to_string();
+    let project = create_project(&owner, "Essays").await;
+    let task = create_task(&owner, project, "Long read").await["id"].to_string();
     let page = format!("/tasks/{task}");
     let essay = "All work and no play. ".repeat(300);
     assert!(essay.len() > 6_000);
