@@ -9,6 +9,7 @@ mod markdown;
 mod pages;
 #[cfg(feature = "ssr")]
 mod server;
+pub use components::history;
 pub use components::theme::SecureCookies;
 #[cfg(feature = "ssr")]
 pub use server::INTERNAL_ERROR_TARGET;

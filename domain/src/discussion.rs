@@ -1,5 +1,5 @@
-//! What people say about a task (comments, written in Markdown) and what they did to it (its
-//! activity history).
+//! What people say about a task: comments, written in Markdown. What they did to it is in
+//! [`crate::activity`].
 
 use crate::{char_len, FieldError};
 use chrono::{DateTime, Utc};
@@ -48,16 +48,6 @@ pub struct Comment {
     /// The Markdown rendered to HTML with everything unsafe removed; set by the server.
     pub html: String,
     pub created_at: DateTime<Utc>,
-}
-
-/// One line of a task's history: who did what, when.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Activity {
-    /// The actor's email; `None` once their account is gone.
-    pub actor: Option<String>,
-    /// What they did, e.g. "moved it from To do to Done".
-    pub summary: String,
-    pub at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! server would.
 
 mod account;
+mod activity;
 mod board;
 mod checklist;
 mod discussion;
@@ -12,22 +13,27 @@ mod errors;
 mod feedback;
 mod filter;
 mod label;
+mod listing;
 mod project;
 mod provider;
 mod role;
+mod sharing;
 mod task;
 
 pub use account::{Email, Password};
+pub use activity::{Activity, ActivityEvent};
 pub use board::{Board, Column, ColumnLimits, Landing, Nudge, Placement};
 pub use checklist::{Progress, Subtask, SubtaskTitle};
-pub use discussion::{Activity, Comment, CommentBody};
+pub use discussion::{Comment, CommentBody};
 pub use errors::{FieldError, Invalid};
 pub use feedback::{sentry_event_id, FeedbackMessage};
 pub use filter::{AssigneeFilter, DueWindow, SavedView, SortOrder, TaskFilter, ViewName};
 pub use label::{Label, LabelColour, LabelName};
+pub use listing::TaskList;
 pub use project::{Project, ProjectName};
 pub use provider::{OAuthFailure, Provider};
 pub use role::Role;
+pub use sharing::{Invitation, Member, Members};
 pub use task::{
     Description, DueDate, MyTasks, Person, Priority, ProjectTask, Status, Task, TaskDetails,
     TaskTitle,

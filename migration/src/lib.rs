@@ -12,6 +12,7 @@ mod m20261125_000006_project_revisions;
 mod m20261125_000007_task_search;
 mod m20261125_000008_task_details;
 mod m20261125_000009_saved_views;
+mod m20261201_000010_activity_events;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_task_search::Migration),
             Box::new(m20261125_000008_task_details::Migration),
             Box::new(m20261125_000009_saved_views::Migration),
+            Box::new(m20261201_000010_activity_events::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ use axum::Router;
 use futures_util::stream::{self, Stream};
 use std::convert::Infallible;
 use store::auth::AuthSession;
-use store::{Change, Db};
+use store::{Announcement, Db};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
 
@@ -52,7 +52,7 @@ async fn events(
     };
     // Subscribe before reading the revision, so no change can fall between the two.
     let changes = db.subscribe().await;
-    match store::changes::revision(&db, user.id, project_id).await {
+    match store::projects::revision(&db, user.id, project_id).await {
         Ok(Some(revision)) => Sse::new(follow(project_id, revision, changes, shutdown))
             .keep_alive(KeepAlive::default())
             .into_response(),
@@ -87,7 +87,7 @@ fn change(data: String) -> Event {
 fn follow(
     project_id: i32,
     revision: i64,
-    changes: broadcast::Receiver<Change>,
+    changes: broadcast::Receiver<Announcement>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let first = change(revision.to_string()).id(revision.to_string());
@@ -104,14 +104,16 @@ fn follow(
                     _ = shutdown.wait_for(|closing| *closing) => return None,
                 };
                 let event = match received {
-                    Ok(Change::Project {
+                    Ok(Announcement::Project {
                         project_id: changed,
                         revision,
                     }) if changed == project_id => {
                         change(revision.to_string()).id(revision.to_string())
                     }
-                    Ok(Change::Project { .. }) => continue,
-                    Ok(Change::Resync) | Err(RecvError::Lagged(_)) => change("resync".to_owned()),
+                    Ok(Announcement::Project { .. }) => continue,
+                    Ok(Announcement::Resync) | Err(RecvError::Lagged(_)) => {
+                        change("resync".to_owned())
+                    }
                     Err(RecvError::Closed) => return None,
                 };
                 return Some((Ok(event), (None, changes, shutdown, following)));

@@ -1,7 +1,7 @@
 //! `taskdeck seed`: a demo account with sample projects and tasks, for trying Taskdeck out.
 
 use domain::{Description, DueDate, Email, Password, Priority, ProjectName, Status, TaskTitle};
-use store::{Db, StoreError, TaskChanges};
+use store::{Db, StoreError, TaskEdit};
 
 pub const DEMO_EMAIL: &str = "demo@taskdeck.test";
 pub const DEMO_PASSWORD: &str = "taskdeck-demo";
@@ -80,14 +80,14 @@ pub async fn run(db: &Db) -> Result<(), SeedError> {
             else {
                 continue;
             };
-            let changes = TaskChanges {
+            let edit = TaskEdit {
                 title: TaskTitle::parse(title)?,
                 description: Description::parse("")?,
                 status: *status,
                 priority: *priority,
                 due_date: DueDate::parse(due.unwrap_or(""))?,
             };
-            store::tasks::update(db, user.id, task.id, changes).await?;
+            store::tasks::update(db, user.id, task.id, edit).await?;
         }
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! Email and password sign-in for axum-login, with Argon2id hashes computed off the async runtime.
 
+use crate::db::Db;
+use crate::error::StoreError;
 use crate::users::{self, User, UserId};
-use crate::{Db, StoreError};
 use axum_login::{AuthUser, AuthnBackend};
 use domain::{Email, Password};
 use std::sync::LazyLock;

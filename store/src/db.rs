@@ -1,11 +1,11 @@
 //! Connecting to the database and keeping the schema current.
 
-use crate::changes::{Change, Feed};
+use crate::feed::{Announcement, Feed};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnAcquireErr, ConnectOptions, ConnectionTrait, DatabaseConnection, DbErr};
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, Semaphore, SemaphorePermit};
@@ -83,6 +83,7 @@ pub struct Db {
     waiting: Arc<AtomicU32>,
     acquire_timeout: Duration,
     feed: Arc<Feed>,
+    statements: Arc<AtomicU64>,
 }
 
 /// One store operation's claim on a connection; the connection is free again when it drops.
@@ -139,13 +140,19 @@ impl Db {
                     .foreign_keys(true)
             });
         let mut conn = sea_orm::Database::connect(options).await?;
-        conn.set_metric_callback(record_statement);
+        let statements = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&statements);
+        conn.set_metric_callback(move |info| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            record_statement(info);
+        });
         Ok(Self {
             conn,
             gate: Arc::new(Semaphore::new(max_connections as usize)),
             waiting: Arc::new(AtomicU32::new(0)),
             acquire_timeout: settings.acquire_timeout,
             feed: Arc::new(Feed::new(&settings.url)),
+            statements,
         })
     }
 
@@ -175,12 +182,18 @@ impl Db {
 
     /// Every committed change to a project's tasks, from this instance and, on PostgreSQL, from
     /// every other instance on the same database, from the moment this returns.
-    pub async fn subscribe(&self) -> broadcast::Receiver<Change> {
+    pub async fn subscribe(&self) -> broadcast::Receiver<Announcement> {
         self.feed.subscribe(self.conn.get_database_backend()).await
     }
 
     pub(crate) fn feed(&self) -> &Feed {
         &self.feed
+    }
+
+    /// Statements this pool has run since it connected: what a page costs, for tests and
+    /// benchmarks (the metrics recorder is shared by every pool in a process, this is not).
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Connections in the pool right now, and callers waiting for one.
@@ -213,8 +226,10 @@ impl Db {
         }
     }
 
-    /// The connection without the gate: for migrations, health checks and tests, never for
-    /// store operations (they take a [`Lease`]).
+    /// The connection without the gate and without any access check, for tests that set up or
+    /// break the database by hand. Only built with the `test-support` feature, so the server
+    /// itself cannot reach around the store's checks.
+    #[cfg(feature = "test-support")]
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }

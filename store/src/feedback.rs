@@ -1,7 +1,9 @@
 //! Feedback people send from the app, kept in the database whatever happens to Sentry.
 
+use crate::db::Db;
 use crate::entities::feedback;
-use crate::{Db, StoreError, UserId};
+use crate::error::StoreError;
+use crate::users::UserId;
 use domain::FeedbackMessage;
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 

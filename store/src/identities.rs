@@ -1,8 +1,10 @@
 //! Accounts at outside providers (GitHub, Google) linked to Taskdeck accounts.
 
+use crate::db::Db;
 use crate::entities::{identity, user};
 use crate::error::taken_or;
-use crate::{Db, StoreError, User, UserId};
+use crate::error::StoreError;
+use crate::users::{User, UserId};
 use domain::{Email, Provider};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,

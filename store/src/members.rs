@@ -1,36 +1,21 @@
 //! Who shares a project, with which role, and invitations for people who have no account yet.
 //! Any member may see the members; only owners change them, and a project always keeps an owner.
 
-use crate::changes::ProjectChange;
+use crate::access::{access, access_as, ProjectWrite};
+use crate::convert::parse_role;
+use crate::db::Db;
 use crate::entities::{project_invitation, project_member, user};
-use crate::projects::{access, access_as, parse_role};
-use crate::{Db, StoreError, UserId};
-use domain::{Email, Role};
+use crate::error::StoreError;
+use crate::parts::assignees::unassign_from_project;
+use crate::users::UserId;
+use domain::{Email, Invitation, Member, Members, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    pub user_id: UserId,
-    pub email: String,
-    pub role: Role,
-}
-
-/// An invitation waiting for someone to sign up with this email.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Invitation {
-    pub email: String,
-    pub role: Role,
-}
-
 /// The members, owners first, and the pending invitations. `None` when the user is not a member.
-pub async fn list(
-    db: &Db,
-    user: UserId,
-    project_id: i32,
-) -> Result<Option<(Vec<Member>, Vec<Invitation>)>, StoreError> {
+pub async fn list(db: &Db, user: UserId, project_id: i32) -> Result<Option<Members>, StoreError> {
     let conn = db.lease().await?;
     if access(&*conn, user, project_id).await?.is_none() {
         return Ok(None);
@@ -66,7 +51,10 @@ pub async fn list(
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some((members, invitations)))
+    Ok(Some(Members {
+        members,
+        invitations,
+    }))
 }
 
 /// What became of an invitation.
@@ -184,10 +172,10 @@ pub async fn change_role(
     role: Role,
 ) -> Result<Option<()>, StoreError> {
     let conn = db.lease().await?;
-    let Some(change) = ProjectChange::begin(&conn, project_id).await? else {
+    let Some(write) = ProjectWrite::begin(&conn, owner, project_id, Role::Owner).await? else {
         return Ok(None);
     };
-    let txn = change.txn();
+    let txn = write.txn();
     let Some(row) = managed_member(txn, owner, project_id, member).await? else {
         return Ok(None);
     };
@@ -198,7 +186,7 @@ pub async fn change_role(
     active.role = Set(role.as_str().to_owned());
     active.update(txn).await?;
     // A change like any other, so the member's open pages switch to what the new role allows.
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(()))
 }
 
@@ -210,10 +198,10 @@ pub async fn remove(
     member: UserId,
 ) -> Result<Option<()>, StoreError> {
     let conn = db.lease().await?;
-    let Some(change) = ProjectChange::begin(&conn, project_id).await? else {
+    let Some(write) = ProjectWrite::begin(&conn, owner, project_id, Role::Owner).await? else {
         return Ok(None);
     };
-    let txn = change.txn();
+    let txn = write.txn();
     if managed_member(txn, owner, project_id, member)
         .await?
         .is_none()
@@ -226,9 +214,9 @@ pub async fn remove(
     project_member::Entity::delete_by_id((project_id, member))
         .exec(txn)
         .await?;
-    crate::assignees::unassign_from_project(txn, project_id, member).await?;
+    unassign_from_project(txn, project_id, member).await?;
     // Announced, so open boards drop the member from the cards they were assigned to.
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(()))
 }
 
@@ -252,31 +240,4 @@ pub async fn cancel_invitation(
         .exec(&*conn)
         .await?;
     Ok((deleted.rows_affected > 0).then_some(()))
-}
-
-/// Turns the invitations waiting for this email into memberships; run when the account is made.
-pub(crate) async fn accept_invitations<C: ConnectionTrait>(
-    conn: &C,
-    user: UserId,
-    email: &str,
-) -> Result<(), StoreError> {
-    let waiting = project_invitation::Entity::find()
-        .filter(project_invitation::Column::Email.eq(email))
-        .all(conn)
-        .await?;
-    let now = chrono::Utc::now();
-    for invitation in waiting {
-        project_member::ActiveModel {
-            project_id: Set(invitation.project_id),
-            user_id: Set(user),
-            role: Set(invitation.role.clone()),
-            created_at: Set(now),
-        }
-        .insert(conn)
-        .await?;
-        project_invitation::Entity::delete_by_id(invitation.id)
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
 }

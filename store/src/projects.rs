@@ -1,59 +1,16 @@
 //! Projects, read and changed only by their members, each as far as their role allows.
 
+use crate::access::{access, access_as};
+use crate::convert::{parse_role, to_project};
+use crate::db::Db;
 use crate::entities::{project, project_member};
-use crate::{Db, StoreError, UserId};
+use crate::error::StoreError;
+use crate::users::UserId;
 use domain::{Project, ProjectName, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
-
-pub(crate) fn to_project(model: project::Model, role: Role) -> Project {
-    Project {
-        id: model.id,
-        name: model.name,
-        role,
-    }
-}
-
-pub(crate) fn parse_role(raw: &str) -> Result<Role, StoreError> {
-    Role::parse(raw).map_err(|_| {
-        StoreError::Database(sea_orm::DbErr::Type(format!(
-            "unknown project role {raw:?}"
-        )))
-    })
-}
-
-/// The project and the user's role in it; `None` when they are not a member (or there is no
-/// such project), which callers answer exactly like a missing project.
-pub(crate) async fn access<C: ConnectionTrait>(
-    conn: &C,
-    user: UserId,
-    id: i32,
-) -> Result<Option<(project::Model, Role)>, StoreError> {
-    let found = project::Entity::find_by_id(id)
-        .find_also_related(project_member::Entity)
-        .filter(project_member::Column::UserId.eq(user))
-        .one(conn)
-        .await?;
-    match found {
-        Some((project, Some(member))) => Ok(Some((project, parse_role(&member.role)?))),
-        _ => Ok(None),
-    }
-}
-
-/// Like [`access`], and `Forbidden` when the member's role is below `needed`.
-pub(crate) async fn access_as<C: ConnectionTrait>(
-    conn: &C,
-    user: UserId,
-    id: i32,
-    needed: Role,
-) -> Result<Option<(project::Model, Role)>, StoreError> {
-    match access(conn, user, id).await? {
-        Some((_, role)) if role < needed => Err(StoreError::Forbidden),
-        other => Ok(other),
-    }
-}
 
 /// Every project the user is a member of, by name.
 pub async fn list(db: &Db, user: UserId) -> Result<Vec<Project>, StoreError> {
@@ -130,4 +87,12 @@ pub async fn delete(db: &Db, user: UserId, id: i32) -> Result<bool, StoreError> 
     };
     model.delete(&*conn).await?;
     Ok(true)
+}
+
+/// The project's current revision, when the user may see it.
+pub async fn revision(db: &Db, user: UserId, project_id: i32) -> Result<Option<i64>, StoreError> {
+    let conn = db.lease().await?;
+    Ok(access(&*conn, user, project_id)
+        .await?
+        .map(|(project, _)| project.revision))
 }

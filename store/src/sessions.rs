@@ -5,9 +5,9 @@
 //! id), and the id is left out of the stored record. Someone who reads the table (a leaked
 //! backup, say) cannot sign in as anyone with what they find there.
 
+use crate::db::Db;
 use crate::entities::session;
 use crate::error::is_unique_violation;
-use crate::Db;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::OnConflict;

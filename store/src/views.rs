@@ -1,9 +1,12 @@
 //! Saved list views: each member's own named filters in a project. Saving is not a change to
 //! the project, so viewers may save views too.
 
+use crate::access::access;
+use crate::convert::to_view;
+use crate::db::Db;
 use crate::entities::saved_view;
-use crate::projects::access;
-use crate::{Db, StoreError, UserId};
+use crate::error::StoreError;
+use crate::users::UserId;
 use domain::{SavedView, TaskFilter, ViewName};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
@@ -12,14 +15,6 @@ use sea_orm::{
 
 /// The most views one person keeps in one project.
 pub const MAX_VIEWS: usize = 50;
-
-fn to_view(model: saved_view::Model) -> SavedView {
-    SavedView {
-        id: model.id,
-        name: model.name,
-        query: model.query,
-    }
-}
 
 pub(crate) async fn of_member<C: ConnectionTrait>(
     conn: &C,

@@ -1,28 +1,8 @@
 //! Sharing a project: members with roles, and invitations by email.
 
 use crate::error::AppError;
-use domain::Role;
+use domain::{Members, Role};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberView {
-    pub user_id: i32,
-    pub email: String,
-    pub role: Role,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvitationView {
-    pub email: String,
-    pub role: Role,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Members {
-    pub members: Vec<MemberView>,
-    pub invitations: Vec<InvitationView>,
-}
 
 #[server(endpoint = "list_members")]
 pub async fn list_members(project_id: i32) -> Result<Members, AppError> {
@@ -30,26 +10,9 @@ pub async fn list_members(project_id: i32) -> Result<Members, AppError> {
     answer(
         async move {
             let user = require_user().await?;
-            let (members, invitations) = store::members::list(&db()?, user.id, project_id)
+            store::members::list(&db()?, user.id, project_id)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            Ok(Members {
-                members: members
-                    .into_iter()
-                    .map(|m| MemberView {
-                        user_id: m.user_id,
-                        email: m.email,
-                        role: m.role,
-                    })
-                    .collect(),
-                invitations: invitations
-                    .into_iter()
-                    .map(|i| InvitationView {
-                        email: i.email,
-                        role: i.role,
-                    })
-                    .collect(),
-            })
+                .ok_or(AppError::NotFound)
         }
         .await,
     )

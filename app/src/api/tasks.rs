@@ -80,7 +80,7 @@ pub async fn update_task(
 ) -> Result<(), AppError> {
     use crate::server::{answer, db, require_user};
     use domain::{Description, DueDate, Invalid, Priority, Status, TaskTitle};
-    use store::TaskChanges;
+    use store::TaskEdit;
     answer(
         async move {
             let user = require_user().await?;
@@ -108,14 +108,14 @@ pub async fn update_task(
                     (DueDate::FIELD, due_date.as_str()),
                 ]));
             };
-            let changes = TaskChanges {
+            let edit = TaskEdit {
                 title: title_ok,
                 description: description_ok,
                 status,
                 priority,
                 due_date: due_date_ok,
             };
-            let task = store::tasks::update(&db()?, user.id, id, changes)
+            let task = store::tasks::update(&db()?, user.id, id, edit)
                 .await?
                 .ok_or(AppError::NotFound)?;
             leptos_axum::redirect(&format!("/projects/{}", task.project_id));
@@ -141,39 +141,21 @@ pub async fn delete_task(id: i32) -> Result<(), AppError> {
     )
 }
 
-/// One page of the list view: the tasks that pass the filter, in its order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TaskList {
-    pub project: domain::Project,
-    /// The project's revision when this was read, for following it live.
-    pub revision: i64,
-    pub tasks: Vec<Task>,
-    /// How many pass the filter in all; at most [`domain::TaskFilter::LIMIT`] are sent.
-    pub total: u64,
-    /// The reader's saved views of this project.
-    pub views: Vec<domain::SavedView>,
-}
-
+/// One page of the list view: the tasks that pass the filter, in its order, and the labels
+/// and members its controls offer.
 #[server(endpoint = "list_tasks")]
 pub async fn list_tasks(
     project_id: i32,
     #[server(default)] filter: domain::TaskFilter,
-) -> Result<TaskList, AppError> {
+) -> Result<domain::TaskList, AppError> {
     use crate::server::{answer, db, require_user};
     answer(
         async move {
             let user = require_user().await?;
             let today = chrono::Utc::now().date_naive();
-            let listed = store::tasks::list(&db()?, user.id, project_id, &filter, today)
+            store::tasks::list(&db()?, user.id, project_id, &filter, today)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            Ok(TaskList {
-                project: listed.project,
-                revision: listed.revision,
-                tasks: listed.tasks,
-                total: listed.total,
-                views: listed.views,
-            })
+                .ok_or(AppError::NotFound)
         }
         .await,
     )
@@ -186,7 +168,7 @@ pub async fn task_details(id: i32) -> Result<domain::TaskDetails, AppError> {
     answer(
         async move {
             let user = require_user().await?;
-            let mut details = store::tasks::details(&db()?, user.id, id)
+            let mut details = store::details::get(&db()?, user.id, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             for comment in &mut details.comments {

@@ -1,6 +1,7 @@
 pub mod badges;
 pub mod form;
 pub mod header;
+pub mod history;
 pub mod live;
 pub mod outcome;
 pub mod providers;

@@ -4,17 +4,17 @@
 //! to a teammate, and it works with JavaScript off.
 
 use super::route_id;
-use crate::api::labels::list_labels;
-use crate::api::members::list_members;
-use crate::api::projects::get_project;
-use crate::api::tasks::{list_tasks, TaskList};
+use crate::api::tasks::list_tasks;
 use crate::api::views::{DeleteView, SaveView};
 use crate::components::badges::task_badges;
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{AssigneeFilter, DueWindow, Priority, SavedView, SortOrder, Status, TaskFilter};
+use domain::{
+    AssigneeFilter, DueWindow, Label, Person, Priority, SavedView, SortOrder, Status, TaskFilter,
+    TaskList,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -26,30 +26,36 @@ pub fn ListPage() -> impl IntoView {
     let project_id = move || params.with(route_id);
     let live = LiveBoard::new();
     follow_project(project_id, live);
-    // The controls wait for the project (so a stranger learns nothing, not even the id back),
-    // then stay put: a live update re-reads the results and leaves what is being typed alone.
-    let project = Resource::new(project_id, |id| async move {
-        match id {
-            Some(id) => get_project(id).await,
-            None => Err(AppError::NotFound),
+    // One read gives the page everything (so a stranger learns nothing, not even the id
+    // back); the controls then stay put: a live update re-reads the results and leaves what is
+    // being typed alone.
+    let first = Resource::new(project_id, move |id| {
+        let filter = query.with_untracked(|q| TaskFilter::from_query(|key| q.get(key)));
+        async move {
+            match id {
+                Some(id) => list_tasks(id, filter).await,
+                None => Err(AppError::NotFound),
+            }
         }
     });
     view! {
         <Title text="Tasks" />
         <Suspense fallback=|| view! { <p class="loading">"Loading the tasks…"</p> }>
             {move || Suspend::new(async move {
-                match project.await {
-                    Ok(project) => {
+                match first.await {
+                    Ok(first) => {
                         let shown = query
                             .with_untracked(|q| TaskFilter::from_query(|key| q.get(key)));
+                        let project = first.project.clone();
+                        let (labels, members) = (first.labels.clone(), first.members.clone());
                         view! {
                             <Title text=format!("Tasks · {}", project.name) />
                             <div class="board-header">
                                 <h1>{project.name.clone()}</h1>
                                 <ViewSwitch project_id=project.id current="list" />
                             </div>
-                            <Filters project_id=project.id shown />
-                            <Listing project_id=project.id live />
+                            <Filters shown labels members />
+                            <Listing project_id=project.id live first />
                         }
                             .into_any()
                     }
@@ -61,8 +67,11 @@ pub fn ListPage() -> impl IntoView {
 }
 
 /// The results, read again on every change of the URL's filter or of the project.
+///
+/// `first` is the page's own read: the first listing shows it rather than reading it again.
 #[component]
-fn Listing(project_id: i32, live: LiveBoard) -> impl IntoView {
+fn Listing(project_id: i32, live: LiveBoard, first: TaskList) -> impl IntoView {
+    let first = StoredValue::new(Some(first));
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(|q| TaskFilter::from_query(|key| q.get(key))));
     let save = ServerAction::<SaveView>::new();
@@ -72,7 +81,8 @@ fn Listing(project_id: i32, live: LiveBoard) -> impl IntoView {
     // source of a read that may be under way, which Leptos 0.8 can leave unread.
     move || {
         let filter = filter.get();
-        view! { <FilteredListing project_id live filter save delete /> }
+        let first = first.try_update_value(Option::take).flatten();
+        view! { <FilteredListing project_id live filter save delete first /> }
     }
 }
 
@@ -84,12 +94,26 @@ fn FilteredListing(
     filter: TaskFilter,
     save: ServerAction<SaveView>,
     delete: ServerAction<DeleteView>,
+    first: Option<TaskList>,
 ) -> impl IntoView {
     let asked = filter.clone();
-    let list = Resource::new(
-        move || (live.version(), save.version().get(), delete.version().get()),
-        move |_| list_tasks(project_id, asked.clone()),
-    );
+    let changes = move || (live.version(), save.version().get(), delete.version().get());
+    let unchanged = untrack(changes);
+    let first = StoredValue::new(first);
+    let list = Resource::new(changes, move |seen| {
+        let known = if seen == unchanged {
+            first.get_value()
+        } else {
+            None
+        };
+        let asked = asked.clone();
+        async move {
+            match known {
+                Some(list) => Ok(list),
+                None => list_tasks(project_id, asked).await,
+            }
+        }
+    });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the tasks…"</p> }>
             {move || {
@@ -196,17 +220,22 @@ fn SavedViews(
 
 /// The filter form, filled in from the URL. A GET form: submitting it is a new URL.
 #[component]
-fn Filters(project_id: i32, shown: TaskFilter) -> impl IntoView {
-    let options = Resource::new(
-        || (),
-        move |_| async move {
-            let labels = list_labels(project_id).await?;
-            let members = list_members(project_id).await?.members;
-            Ok::<_, AppError>((labels, members))
-        },
-    );
+fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl IntoView {
     let by_label = shown.label.map(|id| id.to_string());
     let by_assignee = shown.assignee.map(AssigneeFilter::as_param);
+    let labels: Vec<(String, String)> = labels
+        .into_iter()
+        .map(|l| (l.id.to_string(), l.name))
+        .collect();
+    let mut people = vec![
+        ("me".to_owned(), "Me".to_owned()),
+        ("none".to_owned(), "Nobody".to_owned()),
+    ];
+    people.extend(
+        members
+            .into_iter()
+            .map(|m| (m.user_id.to_string(), m.email)),
+    );
     view! {
         <section class="panel">
             // A plain GET form: every filter is a page load of its own, rendered on the server.
@@ -247,44 +276,22 @@ fn Filters(project_id: i32, shown: TaskFilter) -> impl IntoView {
                     options=owned(DueWindow::ALL.map(|d| (d.as_str(), d.label())))
                     chosen=shown.due.map(|d| d.as_str().to_owned())
                 />
-                <Suspense>
-                    {move || {
-                        let by_label = by_label.clone();
-                        let by_assignee = by_assignee.clone();
-                        Suspend::new(async move {
-                            let (labels, members) = options.await.unwrap_or_default();
-                            let labels = labels
-                                .into_iter()
-                                .map(|l| (l.id.to_string(), l.name))
-                                .collect::<Vec<_>>();
-                            let mut people = vec![
-                                ("me".to_owned(), "Me".to_owned()),
-                                ("none".to_owned(), "Nobody".to_owned()),
-                            ];
-                            people.extend(
-                                members.into_iter().map(|m| (m.user_id.to_string(), m.email)),
-                            );
-                            view! {
-                                <Choice
-                                    id="filter-label"
-                                    label="Label"
-                                    name="label"
-                                    any="Any label"
-                                    options=labels
-                                    chosen=by_label
-                                />
-                                <Choice
-                                    id="filter-assignee"
-                                    label="Assignee"
-                                    name="assignee"
-                                    any="Anyone"
-                                    options=people
-                                    chosen=by_assignee
-                                />
-                            }
-                        })
-                    }}
-                </Suspense>
+                <Choice
+                    id="filter-label"
+                    label="Label"
+                    name="label"
+                    any="Any label"
+                    options=labels
+                    chosen=by_label
+                />
+                <Choice
+                    id="filter-assignee"
+                    label="Assignee"
+                    name="assignee"
+                    any="Anyone"
+                    options=people
+                    chosen=by_assignee
+                />
                 <div class="field">
                     <label for="filter-sort">"Sort by"</label>
                     <select id="filter-sort" name="sort">
@@ -374,6 +381,8 @@ fn Results(list: TaskList, filter: TaskFilter) -> impl IntoView {
         tasks,
         total,
         views: _,
+        labels: _,
+        members: _,
     } = list;
     let summary = match (total, filter.narrows()) {
         (0, true) => "No task matches these filters.".to_owned(),

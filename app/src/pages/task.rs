@@ -7,6 +7,7 @@ use crate::components::form::{
     field_error, last_error, typed_or, typed_until_saved, Field, FieldMessage, FormMessage,
     TextArea,
 };
+use crate::components::history::sentence;
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
@@ -24,9 +25,7 @@ pub fn TaskPage() -> impl IntoView {
             let Some(id) = id else {
                 return Err(AppError::NotFound);
             };
-            let details = task_details(id).await?;
-            // The role decides whether the form can be used at all.
-            Ok((details.task, details.role))
+            task_details(id).await
         },
     );
     view! {
@@ -34,11 +33,12 @@ pub fn TaskPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading the task…"</p> }>
             {move || Suspend::new(async move {
                 match task.await {
-                    Ok((task, role)) => {
-                        let (task_id, project_id) = (task.id, task.project_id);
+                    Ok(details) => {
+                        // The role decides whether the form can be used at all.
+                        let (task, role) = (details.task.clone(), details.role);
                         view! {
                             <TaskForm task role />
-                            <TaskExtras task_id project_id role />
+                            <TaskExtras first=details />
                         }
                             .into_any()
                     }
@@ -202,15 +202,27 @@ impl ExtraActions {
 /// all of it works with JavaScript off. Hydrated, the lists read themselves again after each
 /// change, here or by anyone else (the page follows the project live), while the forms stay put:
 /// a comment or subtask being typed survives a teammate's change.
+///
+/// `first` is what the page read to render the form: the lists start from it and read again only
+/// after a change, so a page render reads the task once.
 #[component]
-fn TaskExtras(task_id: i32, project_id: i32, role: Role) -> impl IntoView {
+fn TaskExtras(first: TaskDetails) -> impl IntoView {
+    let (task_id, project_id, role) = (first.task.id, first.task.project_id, first.role);
     let actions = ExtraActions::new();
     let live = LiveBoard::new();
     follow_project(move || Some(project_id), live);
-    let details = Resource::new(
-        move || (actions.versions(), live.version()),
-        move |_| task_details(task_id),
-    );
+    let changes = move || (actions.versions(), live.version());
+    let unchanged = untrack(changes);
+    let first = StoredValue::new(first);
+    let details = Resource::new(changes, move |seen| {
+        let known = (seen == unchanged).then(|| first.get_value());
+        async move {
+            match known {
+                Some(details) => Ok(details),
+                None => task_details(task_id).await,
+            }
+        }
+    });
     let can_edit = role.can_edit();
     let subtask_error = last_error(actions.add_subtask);
     let comment_error = last_error(actions.add_comment);
@@ -482,10 +494,11 @@ fn history_of(details: TaskDetails, _: ExtraActions) -> AnyView {
         .activity
         .into_iter()
         .map(|line| {
+            let said = sentence(&line);
             view! {
                 <li>
                     <strong>{line.actor.unwrap_or_else(|| "A former member".to_owned())}</strong>
-                    " " {line.summary} " · " {when(line.at)}
+                    " " {said} " · " {when(line.at)}
                 </li>
             }
         })

@@ -1,7 +1,11 @@
-use crate::helpers::{TestApp, TestDb};
+use crate::helpers::{create_project, create_task, unique_email, TestApp, TestClient, TestDb};
 use crate::on_both_databases;
+use sea_orm::{ConnectionTrait, Statement};
 
-on_both_databases!(migrations_go_down_and_up_again);
+on_both_databases!(
+    migrations_go_down_and_up_again,
+    history_kept_as_sentences_becomes_events_and_back
+);
 
 async fn migrations_go_down_and_up_again(db: TestDb) {
     let app = TestApp::spawn(&db).await;
@@ -23,4 +27,85 @@ async fn migrations_go_down_and_up_again(db: TestDb) {
     let status = app.db.migration_status().await.expect("status");
     assert!(status.iter().all(|(_, applied)| *applied), "{status:?}");
     let _ = db.backend;
+}
+
+/// The task's history as its page words it, oldest first.
+async fn history(client: &TestClient, task: &str) -> Vec<String> {
+    let details = client.call_ok("task_details", &[("id", task)]).await;
+    let lines: Vec<domain::Activity> =
+        serde_json::from_value(details["activity"].clone()).expect("history lines");
+    lines.iter().rev().map(app::history::sentence).collect()
+}
+
+/// Every history row's text column, oldest first, as the sentence-keeping schema had it.
+async fn stored(app: &TestApp, sql: &str, column: &str) -> Vec<String> {
+    let conn = app.db.conn();
+    conn.query_all(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .expect("read the history table")
+        .iter()
+        .map(|row| row.try_get::<String>("", column).expect("text"))
+        .collect()
+}
+
+async fn history_kept_as_sentences_becomes_events_and_back(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let email = unique_email("historian");
+    let owner = app.signed_in_client(&email).await;
+    let project = create_project(&owner, "History").await;
+    let task = create_task(&owner, project, "Old lines").await["id"].to_string();
+    let me = owner.call_ok("current_user", &[]).await["id"].to_string();
+    owner
+        .call_ok(
+            "set_assignee",
+            &[("id", &task), ("user_id", &me), ("assigned", "true")],
+        )
+        .await;
+    owner
+        .call_ok(
+            "add_subtask",
+            &[("task_id", &task), ("title", "Read “this”")],
+        )
+        .await;
+    owner
+        .call_ok("move_task", &[("id", &task), ("to", "in_progress")])
+        .await;
+    let shown = history(&owner, &task).await;
+    assert_eq!(
+        shown,
+        [
+            "created the task".to_owned(),
+            format!("assigned {email}"),
+            "added the subtask “Read “this””".to_owned(),
+            "moved it from To do to In progress".to_owned(),
+        ]
+    );
+    // No email address is kept in the events.
+    let with_email = stored(
+        &app,
+        "SELECT kind FROM task_activities WHERE new_value LIKE '%@%' OR old_value LIKE '%@%'",
+        "kind",
+    )
+    .await;
+    assert!(with_email.is_empty(), "{with_email:?}");
+
+    // Going down writes the sentences the page showed.
+    app.db.migrate_down(1).await.expect("down");
+    let sentences = "SELECT summary FROM task_activities ORDER BY id";
+    assert_eq!(stored(&app, sentences, "summary").await, shown);
+
+    // Going up reads them back; a line it cannot read stays as it was written.
+    let conn = app.db.conn();
+    conn.execute_unprepared(
+        "UPDATE task_activities SET summary = 'waved at it' \
+         WHERE id = (SELECT MIN(id) FROM task_activities)",
+    )
+    .await
+    .expect("an unreadable line");
+    app.db.migrate_up().await.expect("up");
+    let mut expected = shown;
+    expected[0] = "waved at it".to_owned();
+    assert_eq!(history(&owner, &task).await, expected);
+    let kinds = stored(&app, "SELECT kind FROM task_activities ORDER BY id", "kind").await;
+    assert_eq!(kinds, ["legacy", "assigned", "subtask_added", "moved"]);
 }

@@ -7,7 +7,12 @@ pub struct Model {
     pub id: i32,
     pub task_id: i32,
     pub actor_id: Option<i32>,
-    pub summary: String,
+    /// What happened, e.g. `moved`; the store's conversions say which values each kind keeps.
+    pub kind: String,
+    /// The subtask, comment, label or person the event is about.
+    pub subject_id: Option<i32>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

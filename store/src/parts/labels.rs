@@ -1,18 +1,17 @@
 //! A project's labels, and which of its tasks wear them. Any member sees them; editors and owners
-//! make, change and apply them. Every change goes through [`ProjectChange`], so boards update live.
+//! make, change and apply them. Every change is a [`ProjectWrite`], so boards update live.
 
-use crate::activity::record;
-use crate::cards::to_label;
-use crate::changes::ProjectChange;
+use crate::access::{access, ProjectWrite};
+use crate::convert::to_label;
+use crate::db::Db;
 use crate::entities::{label, task_label};
-use crate::error::taken_or;
-use crate::projects::access;
-use crate::tasks::change_task;
-use crate::{Db, StoreError, UserId};
-use domain::{Label, LabelColour, LabelName, Role};
+use crate::error::{taken_or, StoreError};
+use crate::parts::activity::record;
+use crate::users::UserId;
+use domain::{ActivityEvent, Label, LabelColour, LabelName, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 /// The project's labels by name. `None` when the user is not a member.
@@ -43,46 +42,6 @@ pub(crate) async fn of_project<C: ConnectionTrait>(
         .collect())
 }
 
-/// Starts a change to the project when the user may edit it.
-async fn change_project(
-    conn: &DatabaseConnection,
-    user: UserId,
-    project_id: i32,
-) -> Result<Option<ProjectChange>, StoreError> {
-    let Some(change) = ProjectChange::begin(conn, project_id).await? else {
-        return Ok(None);
-    };
-    if crate::projects::access_as(change.txn(), user, project_id, Role::Editor)
-        .await?
-        .is_none()
-    {
-        return Ok(None);
-    }
-    Ok(Some(change))
-}
-
-/// Starts a change to the label's project when the user may edit it, with the label as it is.
-async fn change_label(
-    conn: &DatabaseConnection,
-    user: UserId,
-    label_id: i32,
-) -> Result<Option<(ProjectChange, label::Model)>, StoreError> {
-    let Some(found) = label::Entity::find_by_id(label_id).one(conn).await? else {
-        return Ok(None);
-    };
-    let Some(change) = change_project(conn, user, found.project_id).await? else {
-        return Ok(None);
-    };
-    // Read again under the project's lock: it may have been deleted meanwhile.
-    let Some(found) = label::Entity::find_by_id(label_id)
-        .one(change.txn())
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((change, found)))
-}
-
 /// Adds a label; a name the project already has is `LabelTaken`.
 pub async fn create(
     db: &Db,
@@ -92,7 +51,7 @@ pub async fn create(
     colour: LabelColour,
 ) -> Result<Option<Label>, StoreError> {
     let conn = db.lease().await?;
-    let Some(change) = change_project(&conn, user, project_id).await? else {
+    let Some(write) = ProjectWrite::begin(&conn, user, project_id, Role::Editor).await? else {
         return Ok(None);
     };
     let model = label::ActiveModel {
@@ -101,10 +60,10 @@ pub async fn create(
         colour: Set(colour.as_str().to_owned()),
         ..Default::default()
     }
-    .insert(change.txn())
+    .insert(write.txn())
     .await
     .map_err(|err| taken_or(err, StoreError::LabelTaken))?;
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(to_label(model)))
 }
 
@@ -117,29 +76,29 @@ pub async fn update(
     colour: LabelColour,
 ) -> Result<Option<Label>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, model)) = change_label(&conn, user, label_id).await? else {
+    let Some((write, model)) = ProjectWrite::label(&conn, user, label_id).await? else {
         return Ok(None);
     };
     let mut active = model.into_active_model();
     active.name = Set(name.into_inner());
     active.colour = Set(colour.as_str().to_owned());
     let saved = active
-        .update(change.txn())
+        .update(write.txn())
         .await
         .map_err(|err| taken_or(err, StoreError::LabelTaken))?;
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(to_label(saved)))
 }
 
 /// Deletes a label and takes it off every task; answers its project.
 pub async fn delete(db: &Db, user: UserId, label_id: i32) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, model)) = change_label(&conn, user, label_id).await? else {
+    let Some((write, model)) = ProjectWrite::label(&conn, user, label_id).await? else {
         return Ok(None);
     };
     let project_id = model.project_id;
-    model.delete(change.txn()).await?;
-    change.commit(db).await?;
+    model.delete(write.txn()).await?;
+    write.commit(db).await?;
     Ok(Some(project_id))
 }
 
@@ -153,10 +112,10 @@ pub async fn apply(
     applied: bool,
 ) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, task)) = change_task(&conn, user, task_id, Role::Editor).await? else {
+    let Some((write, task)) = ProjectWrite::task(&conn, user, task_id).await? else {
         return Ok(None);
     };
-    let txn = change.txn();
+    let txn = write.txn();
     let Some(found) = label::Entity::find_by_id(label_id)
         .filter(label::Column::ProjectId.eq(task.project_id))
         .one(txn)
@@ -178,25 +137,21 @@ pub async fn apply(
         }
         .insert(txn)
         .await?;
-        record(
-            txn,
-            task_id,
-            user,
-            format!("added the label “{}”", found.name),
-        )
-        .await?;
+        let event = ActivityEvent::LabelAdded {
+            label_id: Some(found.id),
+            name: found.name,
+        };
+        record(txn, task_id, user, event).await?;
     } else {
         task_label::Entity::delete_by_id((task_id, label_id))
             .exec(txn)
             .await?;
-        record(
-            txn,
-            task_id,
-            user,
-            format!("removed the label “{}”", found.name),
-        )
-        .await?;
+        let event = ActivityEvent::LabelRemoved {
+            label_id: Some(found.id),
+            name: found.name,
+        };
+        record(txn, task_id, user, event).await?;
     }
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(task_id))
 }

@@ -1,21 +1,13 @@
-//! Changes to a project's tasks: made one at a time per project, numbered, and announced to every
-//! server instance once committed.
+//! The live feed: announcements that a project changed, for every server instance once the
+//! change is committed.
 //!
-//! Each change runs in a transaction that starts by bumping the project's revision. That first
-//! write takes the project row's lock on PostgreSQL and the database's write lock on SQLite, so
-//! two people moving cards at once are serialised and each sees the other's positions. On
-//! PostgreSQL the change is announced with `NOTIFY` inside the transaction (delivered only on
-//! commit, to every instance that listens); SQLite runs one instance, so an in-process channel
-//! carries it.
+//! On PostgreSQL a write announces itself with `NOTIFY` inside its transaction (delivered only on
+//! commit, to every instance that listens, see [`notify`]); SQLite runs one instance, so the
+//! in-process channel carries it ([`Feed::announce`]). This module knows nothing of the pool:
+//! the pool (`db`) owns a [`Feed`], and the write type (`access`) announces through it.
 
-use crate::entities::project;
-use crate::{Db, StoreError};
-use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -27,7 +19,7 @@ const BACKLOG: usize = 1024;
 
 /// Something listeners should know about, after it was committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Change {
+pub enum Announcement {
     /// The project's tasks changed; `revision` is the project's revision after the change.
     Project { project_id: i32, revision: i64 },
     /// Announcements may have been lost (the database connection that listens for them dropped,
@@ -35,14 +27,14 @@ pub enum Change {
     Resync,
 }
 
-impl Change {
+impl Announcement {
     fn payload(project_id: i32, revision: i64) -> String {
         format!("{project_id}:{revision}")
     }
 
     fn parse(payload: &str) -> Option<Self> {
         let (project, revision) = payload.split_once(':')?;
-        Some(Change::Project {
+        Some(Announcement::Project {
             project_id: project.parse().ok()?,
             revision: revision.parse().ok()?,
         })
@@ -57,7 +49,7 @@ const LISTEN_WAIT: Duration = Duration::from_secs(5);
 /// PostgreSQL, the task that feeds it from `LISTEN`, started by the first subscriber.
 #[derive(Debug)]
 pub(crate) struct Feed {
-    sender: broadcast::Sender<Change>,
+    sender: broadcast::Sender<Announcement>,
     listener: std::sync::OnceLock<tokio::task::JoinHandle<()>>,
     /// Whether PostgreSQL is delivering announcements to this instance right now.
     listening: watch::Sender<bool>,
@@ -76,7 +68,10 @@ impl Feed {
 
     /// A receiver of every change committed after this returns. On PostgreSQL that holds only
     /// once `LISTEN` is in place, so this waits for it (the first subscriber starts it).
-    pub(crate) async fn subscribe(&self, backend: DatabaseBackend) -> broadcast::Receiver<Change> {
+    pub(crate) async fn subscribe(
+        &self,
+        backend: DatabaseBackend,
+    ) -> broadcast::Receiver<Announcement> {
         if backend == DatabaseBackend::Postgres {
             self.listener.get_or_init(|| {
                 tokio::spawn(listen(
@@ -96,7 +91,8 @@ impl Feed {
         self.sender.subscribe()
     }
 
-    fn announce(&self, change: Change) {
+    /// Tells this instance's subscribers; used where no `NOTIFY` carries the announcement.
+    pub(crate) fn announce(&self, change: Announcement) {
         // No subscriber is not an error: nobody is looking at a board right now.
         let _ = self.sender.send(change);
     }
@@ -113,7 +109,11 @@ impl Drop for Feed {
 /// Feeds PostgreSQL's announcements into the channel, on a connection of its own (a listening
 /// connection is held for good, so it must not take one of the pool's), reconnecting for as long
 /// as the instance runs.
-async fn listen(url: String, sender: broadcast::Sender<Change>, listening: watch::Sender<bool>) {
+async fn listen(
+    url: String,
+    sender: broadcast::Sender<Announcement>,
+    listening: watch::Sender<bool>,
+) {
     loop {
         if let Err(err) = listen_once(&url, &sender, &listening).await {
             tracing::warn!(error = %err, "listening for changes failed; starting again");
@@ -126,7 +126,7 @@ async fn listen(url: String, sender: broadcast::Sender<Change>, listening: watch
 /// One connection's worth of listening; returns when the connection is lost.
 async fn listen_once(
     url: &str,
-    sender: &broadcast::Sender<Change>,
+    sender: &broadcast::Sender<Announcement>,
     listening: &watch::Sender<bool>,
 ) -> Result<(), sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
@@ -134,11 +134,11 @@ async fn listen_once(
     // Whatever was announced while nobody listened is gone, so everyone who already follows a
     // project reads it again. Only then are new subscribers let in: they missed nothing, and
     // their stream starts with the current revision, not with a resync.
-    let _ = sender.send(Change::Resync);
+    let _ = sender.send(Announcement::Resync);
     listening.send_replace(true);
     loop {
         match listener.try_recv().await? {
-            Some(notification) => match Change::parse(notification.payload()) {
+            Some(notification) => match Announcement::parse(notification.payload()) {
                 Some(change) => {
                     let _ = sender.send(change);
                 }
@@ -155,102 +155,40 @@ async fn listen_once(
     }
 }
 
-/// A change to one project's tasks in progress: a transaction that holds the project's write
-/// lock and has bumped its revision. Dropping it rolls everything back.
-pub(crate) struct ProjectChange {
-    txn: DatabaseTransaction,
+/// Queues the announcement of the project's new revision in the write's transaction; PostgreSQL
+/// delivers it to every listening instance when (and only if) the transaction commits.
+pub(crate) async fn notify<C: ConnectionTrait>(
+    txn: &C,
     project_id: i32,
     revision: i64,
-}
-
-impl ProjectChange {
-    /// Waits for the project's lock; `None` when there is no such project.
-    pub(crate) async fn begin(
-        conn: &DatabaseConnection,
-        project_id: i32,
-    ) -> Result<Option<Self>, StoreError> {
-        let txn = conn.begin().await?;
-        // The bump must be the transaction's first statement: on SQLite a transaction that reads
-        // before it writes can fail instead of waiting when another writer got in between.
-        let bumped = project::Entity::update_many()
-            .col_expr(
-                project::Column::Revision,
-                Expr::col(project::Column::Revision).add(1),
-            )
-            .filter(project::Column::Id.eq(project_id))
-            .exec(&txn)
-            .await?;
-        if bumped.rows_affected == 0 {
-            return Ok(None);
-        }
-        let Some(project) = project::Entity::find_by_id(project_id).one(&txn).await? else {
-            return Ok(None);
-        };
-        Ok(Some(Self {
-            txn,
-            project_id,
-            revision: project.revision,
-        }))
-    }
-
-    pub(crate) fn txn(&self) -> &DatabaseTransaction {
-        &self.txn
-    }
-
-    /// Commits the change and announces it.
-    pub(crate) async fn commit(self, db: &Db) -> Result<(), StoreError> {
-        let Self {
-            txn,
-            project_id,
-            revision,
-        } = self;
-        let backend = txn.get_database_backend();
-        if backend == DatabaseBackend::Postgres {
-            txn.execute(Statement::from_sql_and_values(
-                backend,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), Change::payload(project_id, revision).into()],
-            ))
-            .await?;
-        }
-        txn.commit().await?;
-        if backend != DatabaseBackend::Postgres {
-            db.feed().announce(Change::Project {
-                project_id,
-                revision,
-            });
-        }
-        Ok(())
-    }
-}
-
-/// The project's current revision, when the user may see it.
-pub async fn revision(
-    db: &Db,
-    user: crate::UserId,
-    project_id: i32,
-) -> Result<Option<i64>, StoreError> {
-    let conn = db.lease().await?;
-    Ok(crate::projects::access(&*conn, user, project_id)
-        .await?
-        .map(|(project, _)| project.revision))
+) -> Result<(), DbErr> {
+    txn.execute(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [
+            CHANNEL.into(),
+            Announcement::payload(project_id, revision).into(),
+        ],
+    ))
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Change;
+    use super::Announcement;
 
     #[test]
     fn announcements_survive_the_trip_through_postgres() {
-        let payload = Change::payload(12, 345);
+        let payload = Announcement::payload(12, 345);
         assert_eq!(
-            Change::parse(&payload),
-            Some(Change::Project {
+            Announcement::parse(&payload),
+            Some(Announcement::Project {
                 project_id: 12,
                 revision: 345
             })
         );
-        assert_eq!(Change::parse("12"), None);
-        assert_eq!(Change::parse("x:1"), None);
+        assert_eq!(Announcement::parse("12"), None);
+        assert_eq!(Announcement::parse("x:1"), None);
     }
 }

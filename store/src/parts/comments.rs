@@ -1,11 +1,14 @@
 //! Comments on a task. Members read them; editors and owners write them. A comment can be
 //! deleted by its author, or by an owner of the project (moderation).
 
-use crate::activity::{emails_of, record};
+use crate::access::{access_as, ProjectWrite};
+use crate::db::Db;
 use crate::entities::comment;
-use crate::tasks::change_task;
-use crate::{Db, StoreError, UserId};
-use domain::{Comment, CommentBody, Role};
+use crate::error::StoreError;
+use crate::parts::activity::record;
+use crate::people::emails_of;
+use crate::users::UserId;
+use domain::{ActivityEvent, Comment, CommentBody, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
     QueryOrder, Set,
@@ -44,10 +47,10 @@ pub async fn add(
     body: CommentBody,
 ) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, _)) = change_task(&conn, user, task_id, Role::Editor).await? else {
+    let Some((write, _)) = ProjectWrite::task(&conn, user, task_id).await? else {
         return Ok(None);
     };
-    let txn = change.txn();
+    let txn = write.txn();
     let model = comment::ActiveModel {
         task_id: Set(task_id),
         author_id: Set(Some(user)),
@@ -57,8 +60,11 @@ pub async fn add(
     }
     .insert(txn)
     .await?;
-    record(txn, task_id, user, "commented").await?;
-    change.commit(db).await?;
+    let event = ActivityEvent::Commented {
+        comment_id: Some(model.id),
+    };
+    record(txn, task_id, user, event).await?;
+    write.commit(db).await?;
     Ok(Some(model.id))
 }
 
@@ -66,30 +72,24 @@ pub async fn add(
 /// delete someone else's comment is `Forbidden`. Answers the task's id.
 pub async fn delete(db: &Db, user: UserId, comment_id: i32) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some(task_id) = comment::Entity::find_by_id(comment_id)
-        .one(&*conn)
-        .await?
-        .map(|c| c.task_id)
-    else {
+    let Some((write, task, found)) = ProjectWrite::comment(&conn, user, comment_id).await? else {
         return Ok(None);
     };
-    let Some((change, task)) = change_task(&conn, user, task_id, Role::Editor).await? else {
-        return Ok(None);
-    };
-    let txn = change.txn();
-    let Some(found) = comment::Entity::find_by_id(comment_id).one(txn).await? else {
-        return Ok(None);
-    };
+    let txn = write.txn();
+    let task_id = task.id;
     // Someone else's comment: only an owner may remove it (`Forbidden` for an editor).
     if found.author_id != Some(user)
-        && crate::projects::access_as(txn, user, task.project_id, Role::Owner)
+        && access_as(txn, user, task.project_id, Role::Owner)
             .await?
             .is_none()
     {
         return Ok(None);
     }
+    let event = ActivityEvent::CommentDeleted {
+        comment_id: Some(found.id),
+    };
     found.delete(txn).await?;
-    record(txn, task_id, user, "deleted a comment").await?;
-    change.commit(db).await?;
+    record(txn, task_id, user, event).await?;
+    write.commit(db).await?;
     Ok(Some(task_id))
 }

@@ -1,24 +1,13 @@
 //! Tasks dressed for a card or a list row: their labels, assignees and checklist progress, read
 //! for a whole page of tasks in a few queries rather than a few per task.
 
-use crate::activity::emails_of;
+use crate::convert::{to_label, to_task};
 use crate::entities::{label, subtask, task, task_assignee, task_label};
-use crate::StoreError;
-use domain::{Label, LabelColour, Person, Progress, Task};
+use crate::error::StoreError;
+use crate::people::{emails_of, CHUNK};
+use domain::{Label, Person, Progress, Task};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
-
-/// Ids per `IN (…)`: far below what either database allows in one statement.
-pub(crate) const CHUNK: usize = 900;
-
-pub(crate) fn to_label(model: label::Model) -> Label {
-    Label {
-        id: model.id,
-        name: model.name,
-        // A colour outside the palette can only come from outside Taskdeck; grey is harmless.
-        colour: LabelColour::parse(&model.colour).unwrap_or_default(),
-    }
-}
 
 /// The tasks, in the same order, with what their cards show.
 pub(crate) async fn dress<C: ConnectionTrait>(
@@ -27,7 +16,7 @@ pub(crate) async fn dress<C: ConnectionTrait>(
 ) -> Result<Vec<Task>, StoreError> {
     let mut tasks = models
         .into_iter()
-        .map(crate::tasks::to_task)
+        .map(to_task)
         .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<i32> = tasks.iter().map(|t| t.id).collect();
     let mut labels: HashMap<i32, Vec<Label>> = HashMap::new();

@@ -1,26 +1,20 @@
 //! A task's checklist of subtasks. Members read it; editors and owners add, check and remove.
 
-use crate::activity::record;
-use crate::changes::ProjectChange;
+use crate::access::ProjectWrite;
+use crate::convert::to_subtask;
+use crate::db::Db;
 use crate::entities::{subtask, task};
-use crate::tasks::change_task;
-use crate::{Db, StoreError, UserId};
-use domain::{Role, Subtask, SubtaskTitle};
+use crate::error::StoreError;
+use crate::parts::activity::record;
+use crate::users::UserId;
+use domain::{ActivityEvent, Subtask, SubtaskTitle};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 /// The most subtasks one task can have: a checklist, not a project.
 pub const MAX_SUBTASKS: u64 = 100;
-
-fn to_subtask(model: subtask::Model) -> Subtask {
-    Subtask {
-        id: model.id,
-        title: model.title,
-        done: model.done,
-    }
-}
 
 /// The task's checklist in the order it was written.
 pub(crate) async fn of_task<C: ConnectionTrait>(
@@ -53,10 +47,10 @@ pub async fn add(
     title: SubtaskTitle,
 ) -> Result<Option<Added>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, _)) = change_task(&conn, user, task_id, Role::Editor).await? else {
+    let Some((write, _)) = ProjectWrite::task(&conn, user, task_id).await? else {
         return Ok(None);
     };
-    let txn = change.txn();
+    let txn = write.txn();
     let count = sea_orm::PaginatorTrait::count(
         subtask::Entity::find().filter(subtask::Column::TaskId.eq(task_id)),
         txn,
@@ -74,40 +68,13 @@ pub async fn add(
     }
     .insert(txn)
     .await?;
-    record(
-        txn,
-        task_id,
-        user,
-        format!("added the subtask “{}”", model.title),
-    )
-    .await?;
-    change.commit(db).await?;
+    let event = ActivityEvent::SubtaskAdded {
+        subtask_id: Some(model.id),
+        title: model.title.clone(),
+    };
+    record(txn, task_id, user, event).await?;
+    write.commit(db).await?;
     Ok(Some(Added::Added(to_subtask(model))))
-}
-
-/// Starts a change to the subtask's task when the user may edit it.
-async fn change_subtask(
-    conn: &DatabaseConnection,
-    user: UserId,
-    subtask_id: i32,
-) -> Result<Option<(ProjectChange, subtask::Model)>, StoreError> {
-    let Some(task_id) = subtask::Entity::find_by_id(subtask_id)
-        .one(conn)
-        .await?
-        .map(|s| s.task_id)
-    else {
-        return Ok(None);
-    };
-    let Some((change, _)) = change_task(conn, user, task_id, Role::Editor).await? else {
-        return Ok(None);
-    };
-    let Some(found) = subtask::Entity::find_by_id(subtask_id)
-        .one(change.txn())
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((change, found)))
 }
 
 /// Checks or unchecks a subtask; answers its task's id.
@@ -118,42 +85,45 @@ pub async fn set_done(
     done: bool,
 ) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, found)) = change_subtask(&conn, user, subtask_id).await? else {
+    let Some((write, found)) = ProjectWrite::subtask(&conn, user, subtask_id).await? else {
         return Ok(None);
     };
     let task_id = found.task_id;
     if found.done == done {
         return Ok(Some(task_id));
     }
-    let txn = change.txn();
-    let verb = if done { "checked" } else { "unchecked" };
-    record(txn, task_id, user, format!("{verb} “{}”", found.title)).await?;
+    let txn = write.txn();
+    let (subtask_id, title) = (Some(found.id), found.title.clone());
+    let event = if done {
+        ActivityEvent::SubtaskChecked { subtask_id, title }
+    } else {
+        ActivityEvent::SubtaskUnchecked { subtask_id, title }
+    };
+    record(txn, task_id, user, event).await?;
     let mut active = found.into_active_model();
     active.done = Set(done);
     active.update(txn).await?;
     touch(txn, task_id).await?;
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(task_id))
 }
 
 /// Removes a subtask; answers its task's id.
 pub async fn delete(db: &Db, user: UserId, subtask_id: i32) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, found)) = change_subtask(&conn, user, subtask_id).await? else {
+    let Some((write, found)) = ProjectWrite::subtask(&conn, user, subtask_id).await? else {
         return Ok(None);
     };
     let task_id = found.task_id;
-    let txn = change.txn();
-    record(
-        txn,
-        task_id,
-        user,
-        format!("removed the subtask “{}”", found.title),
-    )
-    .await?;
+    let txn = write.txn();
+    let event = ActivityEvent::SubtaskRemoved {
+        subtask_id: Some(found.id),
+        title: found.title.clone(),
+    };
+    record(txn, task_id, user, event).await?;
     found.delete(txn).await?;
     touch(txn, task_id).await?;
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(task_id))
 }
 

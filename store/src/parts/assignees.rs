@@ -1,10 +1,12 @@
 //! Who a task is assigned to: members of its project, chosen by editors and owners.
 
-use crate::activity::record;
+use crate::access::ProjectWrite;
+use crate::db::Db;
 use crate::entities::{project_member, task, task_assignee, user};
-use crate::tasks::change_task;
-use crate::{Db, StoreError, UserId};
-use domain::{Person, Role};
+use crate::error::StoreError;
+use crate::parts::activity::record;
+use crate::users::UserId;
+use domain::{ActivityEvent, Person};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -41,17 +43,17 @@ pub async fn set(
     assigned: bool,
 ) -> Result<Option<i32>, StoreError> {
     let conn = db.lease().await?;
-    let Some((change, found)) = change_task(&conn, user, task_id, Role::Editor).await? else {
+    let Some((write, found)) = ProjectWrite::task(&conn, user, task_id).await? else {
         return Ok(None);
     };
-    let txn = change.txn();
-    let Some(person) = candidates(txn, found.project_id)
+    let txn = write.txn();
+    if !candidates(txn, found.project_id)
         .await?
-        .into_iter()
-        .find(|p| p.user_id == assignee)
-    else {
+        .iter()
+        .any(|p| p.user_id == assignee)
+    {
         return Ok(None);
-    };
+    }
     let already = task_assignee::Entity::find_by_id((task_id, assignee))
         .one(txn)
         .await?
@@ -66,14 +68,20 @@ pub async fn set(
         }
         .insert(txn)
         .await?;
-        record(txn, task_id, user, format!("assigned {}", person.email)).await?;
+        let event = ActivityEvent::Assigned {
+            user_id: Some(assignee),
+        };
+        record(txn, task_id, user, event).await?;
     } else {
         task_assignee::Entity::delete_by_id((task_id, assignee))
             .exec(txn)
             .await?;
-        record(txn, task_id, user, format!("unassigned {}", person.email)).await?;
+        let event = ActivityEvent::Unassigned {
+            user_id: Some(assignee),
+        };
+        record(txn, task_id, user, event).await?;
     }
-    change.commit(db).await?;
+    write.commit(db).await?;
     Ok(Some(task_id))
 }
 

@@ -1,0 +1,96 @@
+//! My tasks: open tasks across every project the reader is a member of.
+
+use crate::db::Db;
+use crate::entities::{project, project_member, task};
+use crate::error::StoreError;
+use crate::parts::cards::dress;
+use crate::tasks::select::{assigned_to, assigned_to_nobody, priority_rank};
+use crate::users::UserId;
+use chrono::NaiveDate;
+use domain::{MyTasks, ProjectTask, Status, Task};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+/// Rows in each part of "My tasks".
+const MINE_LIMIT: u64 = 200;
+
+/// Open tasks across every project the user is a member of: overdue and due within a week
+/// (assigned to them or to nobody), and everything assigned to them.
+pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, StoreError> {
+    let conn = db.lease().await?;
+    let open_in_my_projects = || {
+        task::Entity::find()
+            .filter(
+                task::Column::ProjectId.in_subquery(
+                    Query::select()
+                        .column(project_member::Column::ProjectId)
+                        .from(project_member::Entity)
+                        .and_where(project_member::Column::UserId.eq(user))
+                        .to_owned(),
+                ),
+            )
+            .filter(task::Column::Status.ne(Status::Done.as_str()))
+    };
+    let mine_or_nobodys = || {
+        Condition::any()
+            .add(assigned_to(user))
+            .add(assigned_to_nobody())
+    };
+    let soonest_first = |select: Select<task::Entity>| {
+        select
+            .order_by(Expr::col(task::Column::DueDate).is_null(), Order::Asc)
+            .order_by_asc(task::Column::DueDate)
+            .order_by(priority_rank(), Order::Asc)
+            .order_by_asc(task::Column::Id)
+            .limit(MINE_LIMIT)
+    };
+    let overdue = soonest_first(
+        open_in_my_projects()
+            .filter(mine_or_nobodys())
+            .filter(task::Column::DueDate.lt(today)),
+    )
+    .all(&*conn)
+    .await?;
+    let due_soon = soonest_first(
+        open_in_my_projects()
+            .filter(mine_or_nobodys())
+            .filter(task::Column::DueDate.gte(today))
+            .filter(task::Column::DueDate.lte(today + chrono::Days::new(6))),
+    )
+    .all(&*conn)
+    .await?;
+    let assigned = soonest_first(open_in_my_projects().filter(assigned_to(user)))
+        .all(&*conn)
+        .await?;
+    let shown: std::collections::BTreeSet<i32> = [&overdue, &due_soon, &assigned]
+        .into_iter()
+        .flatten()
+        .map(|task| task.project_id)
+        .collect();
+    let names: std::collections::HashMap<i32, String> = project::Entity::find()
+        .select_only()
+        .column(project::Column::Id)
+        .column(project::Column::Name)
+        .filter(project::Column::Id.is_in(shown))
+        .into_tuple()
+        .all(&*conn)
+        .await?
+        .into_iter()
+        .collect();
+    let with_projects = |tasks: Vec<Task>| {
+        tasks
+            .into_iter()
+            .map(|task| ProjectTask {
+                project: names.get(&task.project_id).cloned().unwrap_or_default(),
+                task,
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(MyTasks {
+        overdue: with_projects(dress(&*conn, overdue).await?),
+        due_soon: with_projects(dress(&*conn, due_soon).await?),
+        assigned: with_projects(dress(&*conn, assigned).await?),
+    })
+}
