@@ -1,7 +1,7 @@
 //! Sharing a project: members with roles, and invitations by email.
 
 use crate::error::AppError;
-use domain::{Members, Role};
+use domain::Members;
 use leptos::prelude::*;
 
 #[server(endpoint = "list_members")]
@@ -23,7 +23,7 @@ pub async fn list_members(project_id: i32) -> Result<Members, AppError> {
 #[server(endpoint = "invite_member")]
 pub async fn invite_member(project_id: i32, email: String, role: String) -> Result<(), AppError> {
     use crate::server::{answer, db, require_user};
-    use domain::{Email, Invalid};
+    use domain::{Email, Invalid, Role};
     answer(
         async move {
             let user = require_user().await?;
@@ -51,6 +51,7 @@ pub async fn change_member_role(
     role: String,
 ) -> Result<(), AppError> {
     use crate::server::{answer, db, require_user};
+    use domain::Role;
     answer(
         async move {
             let user = require_user().await?;
