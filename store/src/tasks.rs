@@ -473,7 +473,7 @@ pub async fn update(
     active.description = Set(changes.description.into_inner());
     active.status = Set(changes.status.as_str().to_owned());
     active.priority = Set(changes.priority.as_str().to_owned());
-    active.due_date = Set(changes.due_date.0);
+    active.due_date = Set(changes.due_date.date());
     active.updated_at = Set(chrono::Utc::now());
     let saved = to_task(active.update(txn).await?)?;
     change.commit(db).await?;
@@ -508,8 +508,8 @@ fn edits(before: &task::Model, after: &TaskChanges) -> Vec<String> {
             after.priority.label()
         ));
     }
-    if before.due_date != after.due_date.0 {
-        lines.push(match after.due_date.0 {
+    if before.due_date != after.due_date.date() {
+        lines.push(match after.due_date.date() {
             Some(date) => format!("set the due date to {date}"),
             None => "removed the due date".to_owned(),
         });
