@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// An email address, trimmed and lower-cased so one person cannot hold two accounts by case.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Email(String);
 
 impl Email {
@@ -48,6 +49,10 @@ pub struct Password(String);
 
 impl Password {
     pub const FIELD: &'static str = "password";
+    /// The password being replaced, on the change-password form.
+    pub const CURRENT_FIELD: &'static str = "current_password";
+    /// The password replacing it, on the change-password form.
+    pub const NEW_FIELD: &'static str = "new_password";
     pub const MIN_CHARS: usize = 8;
     /// Argon2 takes any length, but hashing megabytes on request is a denial-of-service lever.
     pub const MAX_CHARS: usize = 128;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A subtask's title: trimmed, 1 to 200 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct SubtaskTitle(String);
 
 impl SubtaskTitle {

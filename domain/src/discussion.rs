@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A comment as typed: Markdown, trimmed, 1 to 5,000 characters. Raw HTML in it is shown as text,
 /// never run; see the server's Markdown rendering.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct CommentBody(String);
 
 impl CommentBody {

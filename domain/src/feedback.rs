@@ -3,10 +3,14 @@ use serde::{Deserialize, Serialize};
 
 /// What someone tells us about Taskdeck: trimmed, 1 to 5000 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct FeedbackMessage(String);
 
 impl FeedbackMessage {
     pub const FIELD: &'static str = "message";
+    /// The hidden field with the id of the error event the feedback is about; see
+    /// [`sentry_event_id`].
+    pub const EVENT_FIELD: &'static str = "event";
     pub const MAX_CHARS: usize = 5000;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {

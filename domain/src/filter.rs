@@ -16,6 +16,7 @@ pub enum DueWindow {
 }
 
 impl DueWindow {
+    pub const FIELD: &'static str = "due";
     pub const ALL: [DueWindow; 4] = [
         DueWindow::Overdue,
         DueWindow::Today,
@@ -61,6 +62,7 @@ pub enum SortOrder {
 }
 
 impl SortOrder {
+    pub const FIELD: &'static str = "sort";
     pub const ALL: [SortOrder; 4] = [
         SortOrder::Manual,
         SortOrder::Due,
@@ -103,6 +105,8 @@ pub enum AssigneeFilter {
 }
 
 impl AssigneeFilter {
+    pub const FIELD: &'static str = "assignee";
+
     pub fn as_param(self) -> String {
         match self {
             AssigneeFilter::Me => "me".to_owned(),
@@ -126,6 +130,7 @@ impl AssigneeFilter {
 #[serde(default)]
 pub struct TaskFilter {
     /// Words to look for in titles and descriptions; trimmed, at most 200 characters.
+    #[serde(deserialize_with = "deserialise_search")]
     pub search: String,
     pub status: Option<Status>,
     pub priority: Option<Priority>,
@@ -137,26 +142,24 @@ pub struct TaskFilter {
 }
 
 impl TaskFilter {
+    /// The URL key of [`TaskFilter::search`].
+    pub const SEARCH_FIELD: &'static str = "q";
+    /// The URL key of [`TaskFilter::label`].
+    pub const LABEL_FIELD: &'static str = "label";
     pub const MAX_SEARCH_CHARS: usize = 200;
     /// Rows in one answer.
     pub const LIMIT: u64 = 500;
 
     /// Reads `?q=…&status=…&priority=…&due=…&label=…&assignee=…&sort=…`.
     pub fn from_query(value: impl Fn(&str) -> Option<String>) -> Self {
-        let search: String = value("q")
-            .unwrap_or_default()
-            .trim()
-            .chars()
-            .take(Self::MAX_SEARCH_CHARS)
-            .collect();
         Self {
-            search,
-            status: value("status").and_then(|raw| Status::parse(&raw).ok()),
-            priority: value("priority").and_then(|raw| Priority::parse(&raw).ok()),
-            due: value("due").and_then(|raw| DueWindow::parse(raw.trim())),
-            label: value("label").and_then(|raw| raw.trim().parse().ok()),
-            assignee: value("assignee").and_then(|raw| AssigneeFilter::parse(&raw)),
-            sort: value("sort")
+            search: bounded_search(&value(Self::SEARCH_FIELD).unwrap_or_default()),
+            status: value(Status::FIELD).and_then(|raw| Status::parse(&raw).ok()),
+            priority: value(Priority::FIELD).and_then(|raw| Priority::parse(&raw).ok()),
+            due: value(DueWindow::FIELD).and_then(|raw| DueWindow::parse(raw.trim())),
+            label: value(Self::LABEL_FIELD).and_then(|raw| raw.trim().parse().ok()),
+            assignee: value(AssigneeFilter::FIELD).and_then(|raw| AssigneeFilter::parse(&raw)),
+            sort: value(SortOrder::FIELD)
                 .and_then(|raw| SortOrder::parse(raw.trim()))
                 .unwrap_or_default(),
         }
@@ -166,25 +169,25 @@ impl TaskFilter {
     pub fn to_query(&self) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         if !self.search.is_empty() {
-            pairs.push(("q", self.search.clone()));
+            pairs.push((Self::SEARCH_FIELD, self.search.clone()));
         }
         if let Some(status) = self.status {
-            pairs.push(("status", status.as_str().to_owned()));
+            pairs.push((Status::FIELD, status.as_str().to_owned()));
         }
         if let Some(priority) = self.priority {
-            pairs.push(("priority", priority.as_str().to_owned()));
+            pairs.push((Priority::FIELD, priority.as_str().to_owned()));
         }
         if let Some(due) = self.due {
-            pairs.push(("due", due.as_str().to_owned()));
+            pairs.push((DueWindow::FIELD, due.as_str().to_owned()));
         }
         if let Some(label) = self.label {
-            pairs.push(("label", label.to_string()));
+            pairs.push((Self::LABEL_FIELD, label.to_string()));
         }
         if let Some(assignee) = self.assignee {
-            pairs.push(("assignee", assignee.as_param()));
+            pairs.push((AssigneeFilter::FIELD, assignee.as_param()));
         }
         if self.sort != SortOrder::Manual {
-            pairs.push(("sort", self.sort.as_str().to_owned()));
+            pairs.push((SortOrder::FIELD, self.sort.as_str().to_owned()));
         }
         pairs
             .into_iter()
@@ -204,8 +207,24 @@ impl TaskFilter {
     }
 }
 
+/// A search as the list runs it: trimmed, and cut at [`TaskFilter::MAX_SEARCH_CHARS`].
+fn bounded_search(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .take(TaskFilter::MAX_SEARCH_CHARS)
+        .collect()
+}
+
+/// A filter sent by the browser keeps the same bound as one read from a URL.
+fn deserialise_search<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    String::deserialize(deserializer).map(|raw| bounded_search(&raw))
+}
+
 /// The name a list view is saved under: trimmed, 1 to 60 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct ViewName(String);
 
 impl ViewName {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A label's name: trimmed, 1 to 40 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct LabelName(String);
 
 impl LabelName {

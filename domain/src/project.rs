@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// A project's name: trimmed, 1 to 100 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct ProjectName(String);
 
 impl ProjectName {

@@ -9,6 +9,7 @@ pub enum Provider {
 }
 
 impl Provider {
+    pub const FIELD: &'static str = "provider";
     pub const ALL: [Provider; 2] = [Provider::GitHub, Provider::Google];
 
     /// The name in URLs (`/auth/github/callback`) and in the database.

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// A task's title: trimmed, 1 to 200 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct TaskTitle(String);
 
 impl TaskTitle {
@@ -31,6 +32,7 @@ impl TaskTitle {
 /// A task's free-text description: up to 10,000 characters, kept as typed apart from
 /// surrounding whitespace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Description(String);
 
 impl Description {
@@ -61,11 +63,20 @@ impl Description {
 }
 
 /// An optional due date as sent by `<input type="date">`: empty, or `YYYY-MM-DD`.
+///
+/// Written as `null` or `"YYYY-MM-DD"`; read back through [`DueDate::parse`], so the year rule
+/// holds for deserialised values too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DueDate(pub Option<NaiveDate>);
+#[serde(try_from = "Option<String>")]
+pub struct DueDate(Option<NaiveDate>);
 
 impl DueDate {
     pub const FIELD: &'static str = "due_date";
+
+    /// The date, or `None` when the task has no due date.
+    pub fn date(self) -> Option<NaiveDate> {
+        self.0
+    }
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let raw = raw.trim();
@@ -86,6 +97,14 @@ impl DueDate {
             ));
         }
         Ok(Self(Some(date)))
+    }
+}
+
+impl TryFrom<Option<String>> for DueDate {
+    type Error = FieldError;
+
+    fn try_from(raw: Option<String>) -> Result<Self, FieldError> {
+        Self::parse(raw.as_deref().unwrap_or_default())
     }
 }
 
@@ -294,7 +313,7 @@ mod tests {
         assert_eq!(DueDate::parse("").expect("empty is fine"), DueDate(None));
         let date = DueDate::parse("2026-12-01")
             .expect("valid")
-            .0
+            .date()
             .expect("some");
         assert_eq!(date.to_string(), "2026-12-01");
         assert!(DueDate::parse("01/12/2026").is_err());

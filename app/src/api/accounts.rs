@@ -207,12 +207,12 @@ pub async fn change_password(
         async move {
             let user = require_user().await?;
             let new = Password::parse(&new_password).map_err(|mut e| {
-                e.field = "new_password".to_owned();
+                e.field = Password::NEW_FIELD.to_owned();
                 AppError::from(e)
             })?;
             match store::auth::change_password(&db()?, &user, &current_password, new).await? {
                 PasswordChange::WrongCurrentPassword => Err(FieldError::new(
-                    "current_password",
+                    Password::CURRENT_FIELD,
                     "Your current password is not correct.",
                 )
                 .into()),

@@ -13,7 +13,7 @@ pub async fn send_feedback(message: String, event: String) -> Result<(), AppErro
             let parsed = FeedbackMessage::parse(&message).map_err(|e| {
                 AppError::from(e).with_values([
                     (FeedbackMessage::FIELD, message.as_str()),
-                    ("event", event.as_str()),
+                    (FeedbackMessage::EVENT_FIELD, event.as_str()),
                 ])
             })?;
             let event = sentry_event_id(&event);

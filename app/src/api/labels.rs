@@ -49,7 +49,9 @@ pub async fn create_label(
             let (parsed, colour_ok) = parse_label(&name, &colour)?;
             store::labels::create(&db()?, user.id, project_id, parsed, colour_ok)
                 .await
-                .map_err(|e| AppError::from(e).with_values([("name", name.as_str())]))?
+                .map_err(|e| {
+                    AppError::from(e).with_values([(domain::LabelName::FIELD, name.as_str())])
+                })?
                 .ok_or(AppError::NotFound)
         }
         .await,
@@ -65,7 +67,9 @@ pub async fn update_label(id: i32, name: String, colour: String) -> Result<Label
             let (parsed, colour_ok) = parse_label(&name, &colour)?;
             store::labels::update(&db()?, user.id, id, parsed, colour_ok)
                 .await
-                .map_err(|e| AppError::from(e).with_values([("name", name.as_str())]))?
+                .map_err(|e| {
+                    AppError::from(e).with_values([(domain::LabelName::FIELD, name.as_str())])
+                })?
                 .ok_or(AppError::NotFound)
         }
         .await,

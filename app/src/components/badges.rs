@@ -1,7 +1,35 @@
-//! What a card or a list row shows besides the title: labels, assignees and checklist progress.
+//! What a card or a list row shows besides the title: priority, due date, labels, assignees and
+//! checklist progress. Every page uses these, so a card, a list row and My tasks look alike and
+//! the style sheet and end-to-end tests find the same classes everywhere.
 
-use domain::Task;
+use chrono::NaiveDate;
+use domain::{LabelColour, Priority, Task};
 use leptos::prelude::*;
+
+/// The priority pill: `<span class="priority priority-high">High</span>`.
+#[component]
+pub fn PriorityBadge(priority: Priority) -> impl IntoView {
+    view! { <span class=format!("priority priority-{}", priority.as_str())>{priority.label()}</span> }
+}
+
+/// "Due 2026-12-01", with the date readable by machines.
+#[component]
+pub fn DueBadge(date: NaiveDate) -> impl IntoView {
+    view! {
+        <span class="due">"Due " <DueOn date /></span>
+    }
+}
+
+/// The bare date, for a column already headed "Due".
+#[component]
+pub fn DueOn(date: NaiveDate) -> impl IntoView {
+    view! { <time datetime=date.to_string()>{date.to_string()}</time> }
+}
+
+/// The classes of a label chip in `colour`; the style sheet pairs each with a dark-mode colour.
+pub fn label_class(colour: LabelColour) -> String {
+    format!("label label-{}", colour.as_str())
+}
 
 /// Nothing when the task has no labels, assignees or checklist.
 pub fn task_badges(task: &Task) -> Option<AnyView> {
@@ -13,7 +41,7 @@ pub fn task_badges(task: &Task) -> Option<AnyView> {
         .iter()
         .map(|label| {
             view! {
-                <li class=format!("label label-{}", label.colour.as_str())>{label.name.clone()}</li>
+                <li class=label_class(label.colour)>{label.name.clone()}</li>
             }
         })
         .collect_view();

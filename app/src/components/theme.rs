@@ -15,6 +15,8 @@ pub enum Theme {
 }
 
 impl Theme {
+    /// The form field (and server function argument) carrying the choice.
+    pub const FIELD: &'static str = "theme";
     pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
 
     pub fn as_str(self) -> &'static str {
@@ -80,7 +82,7 @@ pub async fn set_theme(theme: String) -> Result<Theme, AppError> {
     use domain::FieldError;
     answer((|| {
         let theme = Theme::parse(&theme)
-            .ok_or_else(|| FieldError::new("theme", "Choose system, light or dark."))?;
+            .ok_or_else(|| FieldError::new(Theme::FIELD, "Choose system, light or dark."))?;
         let secure = use_context::<SecureCookies>().unwrap_or_default().0;
         let cookie = format!(
             "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
@@ -116,7 +118,7 @@ pub fn ThemeSwitch() -> impl IntoView {
                 .map(|choice| {
                     view! {
                         <ActionForm action attr:class="inline-form">
-                            <input type="hidden" name="theme" value=choice.as_str() />
+                            <input type="hidden" name=Theme::FIELD value=choice.as_str() />
                             <button
                                 type="submit"
                                 class="chip"

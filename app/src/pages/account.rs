@@ -5,7 +5,7 @@ use crate::api::accounts::{account_details, Account, ChangePassword, UnlinkProvi
 use crate::components::form::{emptied_after_submit, field_error, last_error, Field, FormMessage};
 use crate::components::outcome::failed;
 use crate::components::providers::ProviderFailure;
-use domain::Provider;
+use domain::{Password, Provider};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -77,7 +77,7 @@ fn AccountView(
                                     <span class="muted">{linked.email.clone()}</span>
                                 </span>
                                 <ActionForm action=unlink attr:class="inline-form">
-                                    <input type="hidden" name="provider" value=provider.as_str() />
+                                    <input type="hidden" name=Provider::FIELD value=provider.as_str() />
                                     <button type="submit" class="button secondary">
                                         {format!("Unlink {provider}")}
                                     </button>
@@ -123,25 +123,25 @@ fn AccountView(
                         <Field
                             id="current-password"
                             label="Current password"
-                            name="current_password"
+                            name=Password::CURRENT_FIELD
                             kind="password"
                             autocomplete="current-password"
                             value=emptied_after_submit(change)
-                            error=field_error(change_error, "current_password")
+                            error=field_error(change_error, Password::CURRENT_FIELD)
                         />
                     }
                         .into_any()
                 } else {
-                    view! { <input type="hidden" name="current_password" value="" /> }.into_any()
+                    view! { <input type="hidden" name=Password::CURRENT_FIELD value="" /> }.into_any()
                 }}
                 <Field
                     id="new-password"
                     label="New password"
-                    name="new_password"
+                    name=Password::NEW_FIELD
                     kind="password"
                     autocomplete="new-password"
                     value=emptied_after_submit(change)
-                    error=field_error(change_error, "new_password")
+                    error=field_error(change_error, Password::NEW_FIELD)
                 />
                 <FormMessage error=change_error />
                 <button type="submit" class="button">

@@ -5,13 +5,13 @@
 
 use super::route_id;
 use crate::api::tasks::{get_board, CreateTask, MoveTask};
-use crate::components::badges::task_badges;
+use crate::components::badges::{task_badges, DueBadge, PriorityBadge};
 use crate::components::form::{field_error, last_error, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
 use crate::pages::list::ViewSwitch;
-use domain::{Board, Column, ColumnLimits, Landing, Nudge, Placement, Status, Task};
+use domain::{Board, Column, ColumnLimits, Landing, Nudge, Placement, Status, Task, TaskTitle};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -210,9 +210,9 @@ fn BoardView(
                             <Field
                                 id="new-task-title"
                                 label="Task title"
-                                name="title"
+                                name=TaskTitle::FIELD
                                 value=title
-                                error=field_error(error, "title")
+                                error=field_error(error, TaskTitle::FIELD)
                             />
                             <button type="submit" class="button">
                                 "Add task"
@@ -485,18 +485,8 @@ fn render_card(board: &Board, task: &Task, moves: Moves) -> AnyView {
                     {task.title.clone()}
                 </a>
                 <p class="task-meta">
-                    <span class=format!("priority priority-{}", task.priority.as_str())>
-                        {task.priority.label()}
-                    </span>
-                    {task
-                        .due_date
-                        .map(|date| {
-                            view! {
-                                <span class="due">
-                                    "Due " <time datetime=date.to_string()>{date.to_string()}</time>
-                                </span>
-                            }
-                        })}
+                    <PriorityBadge priority=task.priority />
+                    {task.due_date.map(|date| view! { <DueBadge date /> })}
                 </p>
                 {task_badges(task)}
                 {buttons}

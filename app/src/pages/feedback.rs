@@ -1,6 +1,7 @@
 use crate::api::feedback::SendFeedback;
 use crate::components::form::{field_error, last_error, typed_or, FormMessage, TextArea};
 use crate::components::session::use_session;
+use domain::FeedbackMessage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -16,8 +17,8 @@ pub fn FeedbackPage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.with(|q| q.get("sent").is_some());
     let about = query.with_untracked(|q| q.get("event")).unwrap_or_default();
-    let event = typed_or(error, "event", about);
-    let message = typed_or(error, "message", String::new());
+    let event = typed_or(error, FeedbackMessage::EVENT_FIELD, about);
+    let message = typed_or(error, FeedbackMessage::FIELD, String::new());
     view! {
         <Title text="Send feedback" />
         <Suspense>
@@ -35,13 +36,13 @@ pub fn FeedbackPage() -> impl IntoView {
                 "Something broken, slow or confusing? Tell us what you were doing and what you expected."
             </p>
             <ActionForm action=send attr:class="stack" attr:novalidate=true>
-                <input type="hidden" name="event" prop:value=move || event.get() value=event.get_untracked() />
+                <input type="hidden" name=FeedbackMessage::EVENT_FIELD prop:value=move || event.get() value=event.get_untracked() />
                 <TextArea
                     id="feedback-message"
                     label="What happened?"
-                    name="message"
+                    name=FeedbackMessage::FIELD
                     value=message
-                    error=field_error(error, "message")
+                    error=field_error(error, FeedbackMessage::FIELD)
                 />
                 <FormMessage error />
                 <button type="submit" class="button">

@@ -6,14 +6,14 @@
 use super::route_id;
 use crate::api::tasks::list_tasks;
 use crate::api::views::{DeleteView, SaveView};
-use crate::components::badges::task_badges;
+use crate::components::badges::{task_badges, DueOn, PriorityBadge};
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
 use domain::{
     AssigneeFilter, DueWindow, Label, Person, Priority, SavedView, SortOrder, Status, TaskFilter,
-    TaskList,
+    TaskList, ViewName,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -205,9 +205,9 @@ fn SavedViews(
                 <Field
                     id="view-name"
                     label="Save these filters as"
-                    name="name"
-                    value=typed_or(save_error, "name", String::new())
-                    error=field_error(save_error, "name")
+                    name=ViewName::FIELD
+                    value=typed_or(save_error, ViewName::FIELD, String::new())
+                    error=field_error(save_error, ViewName::FIELD)
                 />
                 <button type="submit" class="button secondary">
                     "Save view"
@@ -246,7 +246,7 @@ fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl 
                     <label for="task-search">"Search"</label>
                     <input
                         id="task-search"
-                        name="q"
+                        name=TaskFilter::SEARCH_FIELD
                         type="search"
                         value=shown.search.clone()
                         maxlength=TaskFilter::MAX_SEARCH_CHARS
@@ -255,7 +255,7 @@ fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl 
                 <Choice
                     id="filter-status"
                     label="Status"
-                    name="status"
+                    name=Status::FIELD
                     any="Any status"
                     options=owned(Status::ALL.map(|s| (s.as_str(), s.label())))
                     chosen=shown.status.map(|s| s.as_str().to_owned())
@@ -263,7 +263,7 @@ fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl 
                 <Choice
                     id="filter-priority"
                     label="Priority"
-                    name="priority"
+                    name=Priority::FIELD
                     any="Any priority"
                     options=owned(Priority::ALL.map(|p| (p.as_str(), p.label())))
                     chosen=shown.priority.map(|p| p.as_str().to_owned())
@@ -271,7 +271,7 @@ fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl 
                 <Choice
                     id="filter-due"
                     label="Due"
-                    name="due"
+                    name=DueWindow::FIELD
                     any="Any due date"
                     options=owned(DueWindow::ALL.map(|d| (d.as_str(), d.label())))
                     chosen=shown.due.map(|d| d.as_str().to_owned())
@@ -279,7 +279,7 @@ fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl 
                 <Choice
                     id="filter-label"
                     label="Label"
-                    name="label"
+                    name=TaskFilter::LABEL_FIELD
                     any="Any label"
                     options=labels
                     chosen=by_label
@@ -287,14 +287,14 @@ fn Filters(shown: TaskFilter, labels: Vec<Label>, members: Vec<Person>) -> impl 
                 <Choice
                     id="filter-assignee"
                     label="Assignee"
-                    name="assignee"
+                    name=AssigneeFilter::FIELD
                     any="Anyone"
                     options=people
                     chosen=by_assignee
                 />
                 <div class="field">
                     <label for="filter-sort">"Sort by"</label>
-                    <select id="filter-sort" name="sort">
+                    <select id="filter-sort" name=SortOrder::FIELD>
                         {SortOrder::ALL
                             .map(|s| {
                                 view! {
@@ -423,20 +423,9 @@ fn Results(list: TaskList, filter: TaskFilter) -> impl IntoView {
                                             </td>
                                             <td>{task.status.label()}</td>
                                             <td>
-                                                <span class=format!(
-                                                    "priority priority-{}",
-                                                    task.priority.as_str(),
-                                                )>{task.priority.label()}</span>
+                                                <PriorityBadge priority=task.priority />
                                             </td>
-                                            <td>
-                                                {task
-                                                    .due_date
-                                                    .map(|date| {
-                                                        view! {
-                                                            <time datetime=date.to_string()>{date.to_string()}</time>
-                                                        }
-                                                    })}
-                                            </td>
+                                            <td>{task.due_date.map(|date| view! { <DueOn date /> })}</td>
                                             <td>{task_badges(&task)}</td>
                                         </tr>
                                     }

@@ -1,7 +1,7 @@
 //! "My tasks": open work across every project the reader is a member of.
 
 use crate::api::tasks::my_tasks;
-use crate::components::badges::task_badges;
+use crate::components::badges::{task_badges, DueBadge, PriorityBadge};
 use crate::components::outcome::failed;
 use domain::{MyTasks, ProjectTask};
 use leptos::prelude::*;
@@ -66,12 +66,8 @@ fn section(
                                             <a href=format!("/projects/{}", task.project_id)>{project}</a>
                                             " · " {task.status.label()}
                                         </span>
-                                        <span class=format!("priority priority-{}", task.priority.as_str())>
-                                            {task.priority.label()}
-                                        </span>
-                                        {task.due_date.map(|date| view! {
-                                            <span class="due">"Due " <time datetime=date.to_string()>{date.to_string()}</time></span>
-                                        })}
+                                        <PriorityBadge priority=task.priority />
+                                        {task.due_date.map(|date| view! { <DueBadge date /> })}
                                         {task_badges(&task)}
                                     </li>
                                 }

@@ -1,7 +1,7 @@
 use crate::api::projects::{list_projects, CreateProject};
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::outcome::failed;
-use domain::Project;
+use domain::{Project, ProjectName};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -26,9 +26,9 @@ pub fn ProjectsPage() -> impl IntoView {
                 <Field
                     id="new-project-name"
                     label="Project name"
-                    name="name"
-                    value=typed_or(error, "name", String::new())
-                    error=field_error(error, "name")
+                    name=ProjectName::FIELD
+                    value=typed_or(error, ProjectName::FIELD, String::new())
+                    error=field_error(error, ProjectName::FIELD)
                 />
                 <button type="submit" class="button">
                     "Create project"

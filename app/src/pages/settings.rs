@@ -4,10 +4,11 @@ use crate::api::members::{
     list_members, CancelInvitation, ChangeMemberRole, InviteMember, RemoveMember,
 };
 use crate::api::projects::{get_project, DeleteProject, RenameProject};
+use crate::components::badges::label_class;
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{LabelColour, LabelName, Project, Role};
+use domain::{Email, LabelColour, LabelName, Project, ProjectName, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -68,9 +69,9 @@ fn SettingsForm(project: Project) -> impl IntoView {
                 <Field
                     id="project-name"
                     label="Project name"
-                    name="name"
-                    value=typed_or(error, "name", project.name.clone())
-                    error=field_error(error, "name")
+                    name=ProjectName::FIELD
+                    value=typed_or(error, ProjectName::FIELD, project.name.clone())
+                    error=field_error(error, ProjectName::FIELD)
                 />
                 <FormMessage error />
                 <button type="submit" class="button">
@@ -142,7 +143,7 @@ fn LabelsPanel(project_id: i32, can_edit: bool) -> impl IntoView {
                             <ul class="label-list" data-testid="labels">
                                 {list.into_iter().map(|label| {
                                     let chip = view! {
-                                        <span class=format!("label label-{}", label.colour.as_str())>{label.name.clone()}</span>
+                                        <span class=label_class(label.colour)>{label.name.clone()}</span>
                                     };
                                     if !can_edit {
                                         return view! { <li>{chip}</li> }.into_any();
@@ -155,8 +156,8 @@ fn LabelsPanel(project_id: i32, can_edit: bool) -> impl IntoView {
                                             {chip}
                                             <ActionForm action=update attr:class="inline-form">
                                                 <input type="hidden" name="id" value=label.id />
-                                                <input name="name" value=label.name.clone() aria-label=name_label maxlength=LabelName::MAX_CHARS />
-                                                <select name="colour" aria-label=colour_label>
+                                                <input name=LabelName::FIELD value=label.name.clone() aria-label=name_label maxlength=LabelName::MAX_CHARS />
+                                                <select name=LabelColour::FIELD aria-label=colour_label>
                                                     {colour_options(label.colour)}
                                                 </select>
                                                 <button type="submit" class="button secondary">"Save"</button>
@@ -182,13 +183,13 @@ fn LabelsPanel(project_id: i32, can_edit: bool) -> impl IntoView {
                     <Field
                         id="label-name"
                         label="Name"
-                        name="name"
-                        value=typed_or(create_error, "name", String::new())
-                        error=field_error(create_error, "name")
+                        name=LabelName::FIELD
+                        value=typed_or(create_error, LabelName::FIELD, String::new())
+                        error=field_error(create_error, LabelName::FIELD)
                     />
                     <div class="field">
                         <label for="label-colour">"Colour"</label>
-                        <select id="label-colour" name="colour">
+                        <select id="label-colour" name=LabelColour::FIELD>
                             {colour_options(LabelColour::default())}
                         </select>
                     </div>
@@ -254,7 +255,7 @@ fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
                                                     <ActionForm action=change attr:class="inline-form">
                                                         <input type="hidden" name="project_id" value=project_id />
                                                         <input type="hidden" name="user_id" value=member.user_id />
-                                                        <select name="role" aria-label=label>
+                                                        <select name=Role::FIELD aria-label=label>
                                                             {role_options(member.role)}
                                                         </select>
                                                         <button type="submit" class="button secondary">"Change role"</button>
@@ -282,7 +283,7 @@ fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
                                         {owner.then(|| view! {
                                             <ActionForm action=cancel attr:class="inline-form">
                                                 <input type="hidden" name="project_id" value=project_id />
-                                                <input type="hidden" name="email" value=invitation.email.clone() />
+                                                <input type="hidden" name=Email::FIELD value=invitation.email.clone() />
                                                 <button type="submit" class="button secondary">"Cancel invitation"</button>
                                             </ActionForm>
                                         })}
@@ -300,14 +301,14 @@ fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
                     <Field
                         id="invite-email"
                         label="Email"
-                        name="email"
+                        name=Email::FIELD
                         kind="email"
-                        value=typed_or(invite_error, "email", String::new())
-                        error=field_error(invite_error, "email")
+                        value=typed_or(invite_error, Email::FIELD, String::new())
+                        error=field_error(invite_error, Email::FIELD)
                     />
                     <div class="field">
                         <label for="invite-role">"Role"</label>
-                        <select id="invite-role" name="role">
+                        <select id="invite-role" name=Role::FIELD>
                             <option value="editor" selected=true>"Editor: can change tasks"</option>
                             <option value="viewer">"Viewer: can only look"</option>
                             <option value="owner">"Owner: can also manage the project"</option>

@@ -3,6 +3,7 @@ use crate::components::form::{
 };
 use crate::components::providers::{ProviderButtons, ProviderFailure};
 use crate::components::session::use_session;
+use domain::{Email, Password};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -26,20 +27,20 @@ pub fn SignInPage() -> impl IntoView {
                 <Field
                     id="signin-email"
                     label="Email"
-                    name="email"
+                    name=Email::FIELD
                     kind="email"
                     autocomplete="username"
-                    value=typed_or(error, "email", String::new())
-                    error=field_error(error, "email")
+                    value=typed_or(error, Email::FIELD, String::new())
+                    error=field_error(error, Email::FIELD)
                 />
                 <Field
                     id="signin-password"
                     label="Password"
-                    name="password"
+                    name=Password::FIELD
                     kind="password"
                     autocomplete="current-password"
                     value=emptied_after_submit(session.sign_in)
-                    error=field_error(error, "password")
+                    error=field_error(error, Password::FIELD)
                 />
                 <FormMessage error />
                 <button type="submit" class="button">

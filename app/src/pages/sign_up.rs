@@ -3,6 +3,7 @@ use crate::components::form::{
 };
 use crate::components::providers::ProviderButtons;
 use crate::components::session::use_session;
+use domain::{Email, Password};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -25,20 +26,20 @@ pub fn SignUpPage() -> impl IntoView {
                 <Field
                     id="signup-email"
                     label="Email"
-                    name="email"
+                    name=Email::FIELD
                     kind="email"
                     autocomplete="email"
-                    value=typed_or(error, "email", String::new())
-                    error=field_error(error, "email")
+                    value=typed_or(error, Email::FIELD, String::new())
+                    error=field_error(error, Email::FIELD)
                 />
                 <Field
                     id="signup-password"
                     label="Password"
-                    name="password"
+                    name=Password::FIELD
                     kind="password"
                     autocomplete="new-password"
                     value=emptied_after_submit(session.sign_up)
-                    error=field_error(error, "password")
+                    error=field_error(error, Password::FIELD)
                 />
                 <p class="hint">"At least 8 characters."</p>
                 <FormMessage error />

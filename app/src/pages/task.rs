@@ -3,6 +3,7 @@ use crate::api::checklists::{AddSubtask, CheckSubtask, DeleteSubtask};
 use crate::api::comments::{AddComment, DeleteComment};
 use crate::api::labels::SetTaskLabel;
 use crate::api::tasks::{task_details, DeleteTask, SetAssignee, UpdateTask};
+use crate::components::badges::label_class;
 use crate::components::form::{
     field_error, last_error, typed_or, typed_until_saved, Field, FieldMessage, FormMessage,
     TextArea,
@@ -11,7 +12,10 @@ use crate::components::history::sentence;
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
-use domain::{Priority, Role, Status, Task, TaskDetails};
+use domain::{
+    CommentBody, Description, DueDate, Priority, Role, Status, SubtaskTitle, Task, TaskDetails,
+    TaskTitle,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -56,9 +60,9 @@ fn TaskForm(task: Task, role: Role) -> impl IntoView {
     let delete = ServerAction::<DeleteTask>::new();
     let error = last_error(update);
     let delete_error = last_error(delete);
-    let description = typed_or(error, "description", task.description.clone());
-    let status = typed_or(error, "status", task.status.as_str().to_owned());
-    let priority = typed_or(error, "priority", task.priority.as_str().to_owned());
+    let description = typed_or(error, Description::FIELD, task.description.clone());
+    let status = typed_or(error, Status::FIELD, task.status.as_str().to_owned());
+    let priority = typed_or(error, Priority::FIELD, task.priority.as_str().to_owned());
     let due = task.due_date.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <p>
@@ -75,21 +79,21 @@ fn TaskForm(task: Task, role: Role) -> impl IntoView {
                 <Field
                     id="task-title"
                     label="Title"
-                    name="title"
-                    value=typed_or(error, "title", task.title.clone())
-                    error=field_error(error, "title")
+                    name=TaskTitle::FIELD
+                    value=typed_or(error, TaskTitle::FIELD, task.title.clone())
+                    error=field_error(error, TaskTitle::FIELD)
                 />
                 <TextArea
                     id="task-description"
                     label="Description"
-                    name="description"
+                    name=Description::FIELD
                     value=description
-                    error=field_error(error, "description")
+                    error=field_error(error, Description::FIELD)
                 />
                 <div class="field-row">
                     <div class="field">
                         <label for="task-status">"Status"</label>
-                        <select id="task-status" name="status">
+                        <select id="task-status" name=Status::FIELD>
                             {Status::ALL
                                 .map(|s| {
                                     view! {
@@ -104,12 +108,12 @@ fn TaskForm(task: Task, role: Role) -> impl IntoView {
                         </select>
                         <FieldMessage
                             id="task-status-error".to_owned()
-                            error=field_error(error, "status")
+                            error=field_error(error, Status::FIELD)
                         />
                     </div>
                     <div class="field">
                         <label for="task-priority">"Priority"</label>
-                        <select id="task-priority" name="priority">
+                        <select id="task-priority" name=Priority::FIELD>
                             {Priority::ALL
                                 .map(|p| {
                                     view! {
@@ -124,16 +128,16 @@ fn TaskForm(task: Task, role: Role) -> impl IntoView {
                         </select>
                         <FieldMessage
                             id="task-priority-error".to_owned()
-                            error=field_error(error, "priority")
+                            error=field_error(error, Priority::FIELD)
                         />
                     </div>
                     <Field
                         id="task-due-date"
                         label="Due date"
-                        name="due_date"
+                        name=DueDate::FIELD
                         kind="date"
-                        value=typed_or(error, "due_date", due)
-                        error=field_error(error, "due_date")
+                        value=typed_or(error, DueDate::FIELD, due)
+                        error=field_error(error, DueDate::FIELD)
                     />
                 </div>
                 <FormMessage error />
@@ -266,9 +270,9 @@ fn TaskExtras(first: TaskDetails) -> impl IntoView {
                         <Field
                             id="subtask-title"
                             label="Add a subtask"
-                            name="title"
-                            value=typed_until_saved(actions.add_subtask, "title")
-                            error=field_error(subtask_error, "title")
+                            name=SubtaskTitle::FIELD
+                            value=typed_until_saved(actions.add_subtask, SubtaskTitle::FIELD)
+                            error=field_error(subtask_error, SubtaskTitle::FIELD)
                         />
                         <button type="submit" class="button secondary">"Add"</button>
                     </ActionForm>
@@ -285,10 +289,10 @@ fn TaskExtras(first: TaskDetails) -> impl IntoView {
                         <TextArea
                             id="comment-body"
                             label="Add a comment"
-                            name="body"
+                            name=CommentBody::FIELD
                             rows=4
-                            value=typed_until_saved(actions.add_comment, "body")
-                            error=field_error(comment_error, "body")
+                            value=typed_until_saved(actions.add_comment, CommentBody::FIELD)
+                            error=field_error(comment_error, CommentBody::FIELD)
                         />
                         <p class="muted">"Markdown works: **bold**, _italic_, `code`, lists and links."</p>
                         <FormMessage error=comment_error />
@@ -328,7 +332,7 @@ fn labels_of(details: TaskDetails, actions: ExtraActions) -> AnyView {
         .into_iter()
         .map(|label| {
             let on = task.labels.iter().any(|l| l.id == label.id);
-            let class = format!("label label-{}", label.colour.as_str());
+            let class = label_class(label.colour);
             if !role.can_edit() {
                 return on
                     .then(|| view! { <li class=class>{label.name}</li> })

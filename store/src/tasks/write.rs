@@ -92,7 +92,7 @@ pub async fn update(
     active.description = Set(edit.description.into_inner());
     active.status = Set(edit.status.as_str().to_owned());
     active.priority = Set(edit.priority.as_str().to_owned());
-    active.due_date = Set(edit.due_date.0);
+    active.due_date = Set(edit.due_date.date());
     active.updated_at = Set(chrono::Utc::now());
     let saved = to_task(active.update(txn).await?)?;
     write.commit(db).await?;
@@ -125,8 +125,8 @@ fn edits(before: &Task, after: &TaskEdit) -> Vec<ActivityEvent> {
             to: after.priority,
         });
     }
-    if before.due_date != after.due_date.0 {
-        events.push(match after.due_date.0 {
+    if before.due_date != after.due_date.date() {
+        events.push(match after.due_date.date() {
             Some(date) => ActivityEvent::DueDateSet { date },
             None => ActivityEvent::DueDateRemoved,
         });
