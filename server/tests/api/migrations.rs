@@ -1,5 +1,5 @@
-use crate::helpers::{TestApp, TestDb};
-use crate::on_both_databases;
+use testkit::on_both_databases;
+use testkit::{TestApp, TestDb};
 
 on_both_databases!(migrations_go_down_and_up_again);
 
