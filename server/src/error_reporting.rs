@@ -109,7 +109,7 @@ pub fn scrub(mut event: Event<'static>) -> Event<'static> {
 pub struct Tunnel {
     dsn: Arc<Dsn>,
     http: reqwest::Client,
-    limiter: Arc<crate::rate_limit::RateLimiter>,
+    limiter: Arc<crate::http::rate_limit::RateLimiter>,
 }
 
 impl Tunnel {
@@ -121,7 +121,7 @@ impl Tunnel {
                 .build()
                 .unwrap_or_default(),
             // A browser in trouble may report a burst; a flood from one address is cut off.
-            limiter: Arc::new(crate::rate_limit::RateLimiter::new(
+            limiter: Arc::new(crate::http::rate_limit::RateLimiter::new(
                 30,
                 Duration::from_secs(60),
             )),
@@ -138,7 +138,7 @@ impl Tunnel {
 
 async fn forward(
     State(tunnel): State<Tunnel>,
-    client: crate::rate_limit::ClientAddr,
+    client: crate::http::rate_limit::ClientAddr,
     body: Bytes,
 ) -> StatusCode {
     if !tunnel.limiter.allow(client.0) {

@@ -1,21 +1,21 @@
 //! The taskdeck server: configuration, the HTTP stack and the commands of the binary.
+//!
+//! Read from the bottom up: `config` (settings, imports nothing here) → `telemetry`, `metrics`,
+//! `error_reporting` → `http`'s middleware → the routes (`health`, `live`, `oauth`,
+//! `web_vitals`) → `router` → `jobs` → `startup` (one start for the binary and the tests)
+//! → `commands` (one module per subcommand, called from `main.rs`).
 
-mod assets;
+pub mod commands;
 pub mod config;
-pub mod csrf;
 pub mod error_reporting;
-mod form_errors;
 pub mod health;
 pub mod http;
+pub mod jobs;
 pub mod live;
 pub mod metrics;
 pub mod oauth;
-pub mod rate_limit;
-mod requests;
-pub mod security_headers;
-pub mod seed;
-mod server_fn_errors;
-mod session_lifetime;
+pub mod router;
+pub mod startup;
 pub mod telemetry;
 pub mod web_vitals;
 

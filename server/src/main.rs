@@ -1,11 +1,11 @@
-//! `taskdeck`: serve the app, manage the schema, or load demo data.
+//! `taskdeck`: serve the app, manage the schema, or load demo data. This file is the table of
+//! contents: it parses the command line, reads the configuration, starts error reporting and
+//! logs, and calls the command's module in `server::commands`.
 
 use clap::{Parser, Subcommand};
-use leptos::config::get_configuration;
-use server::health::{self, Health};
-use server::{config::Config, error_reporting, http, metrics, seed, telemetry};
+use server::commands::{self, migrate::MigrateArgs, serve::ServeArgs, CommandError};
+use server::{error_reporting, telemetry, Config};
 use std::process::ExitCode;
-use store::Db;
 
 #[derive(Parser)]
 #[command(name = "taskdeck", version, about = "A self-hostable task manager")]
@@ -17,16 +17,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve Taskdeck (the default).
-    Serve {
-        /// Do not apply pending migrations at start.
-        #[arg(long)]
-        no_migrate: bool,
-    },
+    Serve(ServeArgs),
     /// Apply, revert or list database migrations.
-    Migrate {
-        #[command(subcommand)]
-        action: MigrateAction,
-    },
+    Migrate(MigrateArgs),
     /// Create a demo account with sample projects and tasks.
     Seed,
     /// Exit 0 when the server on this machine answers /healthz (the container's health check).
@@ -35,33 +28,11 @@ enum Command {
     GenSecret,
 }
 
-#[derive(Subcommand)]
-enum MigrateAction {
-    /// Apply every pending migration.
-    Up,
-    /// Revert the most recent migrations.
-    Down {
-        #[arg(long, default_value_t = 1)]
-        steps: u32,
-    },
-    /// List migrations and whether each is applied.
-    Status,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Needs no configuration: it is how a missing SESSION_SECRET gets made.
-    if let Some(Command::GenSecret) = cli.command {
-        return match server::config::generate_secret() {
-            Ok(secret) => {
-                println!("{secret}");
-                ExitCode::SUCCESS
-            }
-            Err(err) => {
-                eprintln!("taskdeck: the operating system gave no random bytes: {err}");
-                ExitCode::FAILURE
-            }
-        };
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::GenSecret = command {
+        return exit(commands::gen_secret::run());
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -84,8 +55,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let command = cli.command.unwrap_or(Command::Serve { no_migrate: false });
-    match runtime.block_on(run(command, config)) {
+    exit(runtime.block_on(async {
+        match command {
+            Command::Serve(args) => commands::serve::run(args, &config).await,
+            Command::Migrate(args) => commands::migrate::run(args, &config).await,
+            Command::Seed => commands::seed::run(&config).await,
+            Command::Healthcheck => commands::healthcheck::run(&config).await,
+            Command::GenSecret => commands::gen_secret::run(),
+        }
+    }))
+}
+
+fn exit(result: Result<(), CommandError>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "taskdeck stopped");
@@ -95,70 +77,13 @@ fn main() -> ExitCode {
     }
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
 
-async fn connect(config: &Config) -> Result<Db, BoxError> {
-    store::db::prepare_sqlite_dir(&config.database.url)?;
-    Ok(Db::connect(&config.database)
-        .await
-        .map_err(|e| format!("could not connect to the database: {e}"))?)
-}
-
-async fn run(command: Command, config: Config) -> Result<(), BoxError> {
-    // Installed first, so that nothing recorded at start-up (migrations) is lost.
-    let metrics_handle = metrics::recorder();
-    match command {
-        Command::Serve { no_migrate } => {
-            let db = connect(&config).await?;
-            if config.run_migrations && !no_migrate {
-                db.migrate_up().await?;
-            }
-            let mut leptos_options = get_configuration(None)?.leptos_options;
-            leptos_options.site_addr = config.site_addr;
-            if config.session_secret_is_development {
-                tracing::warn!("SESSION_SECRET is not set: using the development secret, fine over http on your own machine only");
-            }
-            let health = Health::new(db.clone());
-            let router = http::router(&config, db.clone(), leptos_options, &health);
-            let listener = http::bind(config.site_addr).await?;
-            let metrics_listener = http::bind(config.metrics_addr).await?;
-            let metrics_router = metrics::router(metrics_handle, db);
-            tracing::info!(
-                address = %config.site_addr,
-                url = %config.app_url,
-                metrics = %config.metrics_addr,
-                sentry = config.error_reporting.dsn.is_some(),
-                "serving Taskdeck"
-            );
-            tokio::select! {
-                served = http::serve(listener, router, health) => served?,
-                served = metrics::serve(metrics_listener, metrics_router) => served?,
-            }
-        }
-        Command::Migrate { action } => {
-            let db = connect(&config).await?;
-            match action {
-                MigrateAction::Up => db.migrate_up().await?,
-                MigrateAction::Down { steps } => db.migrate_down(steps).await?,
-                MigrateAction::Status => {
-                    for (name, applied) in db.migration_status().await? {
-                        println!("{} {name}", if applied { "applied" } else { "pending" });
-                    }
-                }
-            }
-        }
-        Command::Seed => {
-            let db = connect(&config).await?;
-            db.migrate_up().await?;
-            seed::run(&db).await?;
-            println!(
-                "Seeded. Sign in as {} with password {}",
-                seed::DEMO_EMAIL,
-                seed::DEMO_PASSWORD
-            );
-        }
-        Command::Healthcheck => health::probe(config.site_addr).await?,
-        Command::GenSecret => println!("{}", server::config::generate_secret()?),
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Core Web Vitals from real browsers: the hydrated app posts LCP, INP, CLS and TTFB here with
 //! `sendBeacon`, and they become histograms per route. Self-hosted; no analytics service.
 
-use crate::rate_limit::{ClientAddr, RateLimiter};
+use crate::http::rate_limit::{ClientAddr, RateLimiter};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;

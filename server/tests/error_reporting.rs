@@ -2,19 +2,15 @@
 //! `SENTRY_DSN` pointing at it, and the test reads the envelopes that arrive. Its own test binary,
 //! because the Sentry client is process-wide.
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::Router;
-use helpers::{create_project, Backend, TestApp, TestDb, PASSWORD};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use testkit::{create_project, Backend, TestApp, TestDb, PASSWORD};
 
 #[derive(Clone, Default)]
 struct Sink {
@@ -173,7 +169,12 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
         .expect("bind");
     let panic_address = listener.local_addr().expect("address");
     let health = server::health::Health::new(app.db.clone());
-    tokio::spawn(server::http::serve(listener, panicking, health));
+    tokio::spawn(server::http::serve(
+        listener,
+        panicking,
+        health,
+        std::future::pending(),
+    ));
     let response = reqwest::Client::new()
         .get(format!("http://{panic_address}/panic-check"))
         .send()

@@ -1,13 +1,9 @@
 //! What the logs say about a request, and what they never say. Its own test binary, because the
 //! log subscriber is process-wide.
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-
-use helpers::{create_project, Backend, TestApp, TestDb, PASSWORD};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use testkit::{create_project, Backend, TestApp, TestDb, PASSWORD};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -121,14 +121,21 @@ impl SessionStore for DbSessionStore {
     }
 }
 
-#[async_trait]
-impl ExpiredDeletion for DbSessionStore {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        session::Entity::delete_many()
+impl DbSessionStore {
+    /// Deletes every session past its expiry and says how many went (for the job's log).
+    pub async fn delete_expired_sessions(&self) -> session_store::Result<u64> {
+        let deleted = session::Entity::delete_many()
             .filter(session::Column::ExpiresAt.lt(chrono::Utc::now()))
             .exec(&*self.db.lease().await.map_err(backend)?)
             .await
             .map_err(backend)?;
-        Ok(())
+        Ok(deleted.rows_affected)
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for DbSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        self.delete_expired_sessions().await.map(|_| ())
     }
 }

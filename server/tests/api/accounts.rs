@@ -1,8 +1,8 @@
-use crate::helpers::{
+use reqwest::StatusCode;
+use testkit::on_both_databases;
+use testkit::{
     create_project, create_task, error_text, location, unique_email, TestApp, TestDb, PASSWORD,
 };
-use crate::on_both_databases;
-use reqwest::StatusCode;
 
 on_both_databases!(
     sign_up_signs_in,
@@ -137,7 +137,7 @@ async fn sessions_survive_a_restart(db: TestDb) {
 
     // A new server process on the same database knows the session.
     let second = TestApp::spawn(&db).await;
-    let client = crate::helpers::TestClient {
+    let client = testkit::TestClient {
         address: second.address.clone(),
         http: client.http,
     };

@@ -19,14 +19,14 @@
 //! Every registered server function, every route of the app's router and every route the server
 //! mounts must have a row, so none can be added without deciding who may call it.
 
-use crate::helpers::{location, unique_email, TestApp, TestClient, TestDb, PASSWORD};
-use crate::on_both_databases;
 use domain::{Email, Provider};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use store::identities::ProviderIdentity;
+use testkit::on_both_databases;
+use testkit::{location, unique_email, TestApp, TestClient, TestDb, PASSWORD};
 
 /// What an actor gets back.
 #[derive(Clone, Copy, Debug)]
@@ -558,8 +558,8 @@ async fn the_authorization_matrix_holds(db: TestDb) {
         owner.restore(&app).await;
         let project_name = format!("Matrix project {index}x{tag}");
         let task_title = format!("Matrix task {index}x{tag}");
-        let project_id = crate::helpers::create_project(&owner.client, &project_name).await;
-        let task = crate::helpers::create_task(&owner.client, project_id, &task_title).await;
+        let project_id = testkit::create_project(&owner.client, &project_name).await;
+        let task = testkit::create_task(&owner.client, project_id, &task_title).await;
         let (project, task_id) = (project_id.to_string(), task["id"].to_string());
         let client = &owner.client;
         let label = client
@@ -754,15 +754,22 @@ fn every_server_function_and_route_has_a_row() {
         .collect();
     compare("pages", &pages, &rows);
 
-    // The server's own routes: every `.route(PATH, …)` in server/src, where PATH is a literal
-    // or a constant of the same file.
+    // The server's own routes: every `.route(PATH, …)` in server/src and its folders, where
+    // PATH is a literal or a constant of the same file.
     let mut routes = BTreeSet::new();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    for entry in std::fs::read_dir(&dir).expect("server/src") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|ext| ext != "rs") {
-            continue;
+    let mut folders = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut files = Vec::new();
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a folder of server/src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                files.push(path);
+            }
         }
+    }
+    for path in files {
         let text = std::fs::read_to_string(&path).expect("source");
         for rest in text.split(".route(").skip(1) {
             let argument = rest.split(',').next().unwrap_or_default().trim();

@@ -2,16 +2,16 @@
 //! once never corrupt the order, long columns come a page at a time, and every open board hears
 //! of a change within a second, on this instance or another one on the same PostgreSQL.
 
-use crate::helpers::{
+use domain::Status::{InProgress, Todo};
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+use std::collections::HashMap;
+use std::time::Duration;
+use testkit::on_both_databases;
+use testkit::{
     board_tasks, column_titles, create_project, create_task, unique_email, Backend, TestApp,
     TestClient, TestDb,
 };
-use crate::on_both_databases;
-use futures_util::future::join_all;
-use reqwest::StatusCode;
-use serde_json::Value;
-use std::collections::HashMap;
-use std::time::Duration;
 
 on_both_databases!(
     cards_go_exactly_where_they_are_put,
@@ -21,12 +21,6 @@ on_both_databases!(
     a_viewer_follows_a_project_without_changing_it,
     the_list_filters_searches_and_sorts,
 );
-
-async fn board(client: &TestClient, project: i32) -> Value {
-    client
-        .call_ok("get_board", &[("project_id", &project.to_string())])
-        .await
-}
 
 async fn move_to(client: &TestClient, task: &str, to: &str) {
     client
@@ -52,20 +46,20 @@ async fn cards_go_exactly_where_they_are_put(db: TestDb) {
 
     move_to(&client, &id["D"], &format!("todo:{}", id["A"])).await;
     assert_eq!(
-        column_titles(&board(&client, project).await, "Todo"),
+        column_titles(&client.board(project).await, Todo),
         ["D", "A", "B", "C"]
     );
     move_to(&client, &id["D"], "todo").await;
     assert_eq!(
-        column_titles(&board(&client, project).await, "Todo"),
+        column_titles(&client.board(project).await, Todo),
         ["A", "B", "C", "D"]
     );
 
     move_to(&client, &id["B"], "in_progress").await;
     move_to(&client, &id["C"], &format!("in_progress:{}", id["B"])).await;
-    let now = board(&client, project).await;
-    assert_eq!(column_titles(&now, "Todo"), ["A", "D"]);
-    assert_eq!(column_titles(&now, "InProgress"), ["C", "B"]);
+    let now = client.board(project).await;
+    assert_eq!(column_titles(&now, Todo), ["A", "D"]);
+    assert_eq!(column_titles(&now, InProgress), ["C", "B"]);
 
     // Again and again into the same gap: the column is spaced out anew when the gap runs out,
     // and nothing changes order on the way.
@@ -80,16 +74,13 @@ async fn cards_go_exactly_where_they_are_put(db: TestDb) {
         )
         .await;
         expected.insert(expected.len() - 1, title);
-        assert_eq!(
-            column_titles(&board(&client, project).await, "Todo"),
-            expected
-        );
+        assert_eq!(column_titles(&client.board(project).await, Todo), expected);
     }
 
     // A card named as the neighbour that has meanwhile left the column: the bottom.
     move_to(&client, &id["A"], &format!("todo:{}", id["C"])).await;
     assert_eq!(
-        column_titles(&board(&client, project).await, "Todo")
+        column_titles(&client.board(project).await, Todo)
             .last()
             .map(String::as_str),
         Some("A")
@@ -109,31 +100,31 @@ async fn cards_go_exactly_where_they_are_put(db: TestDb) {
     }
 
     // With JavaScript off, a card's "Move up" button is a form post that comes back to the board.
-    let before = board(&client, project).await;
-    let todo = column_titles(&before, "Todo");
+    let before = client.board(project).await;
+    let todo = column_titles(&before, Todo);
     let last = board_tasks(&before)
         .into_iter()
-        .find(|t| t["title"] == todo[todo.len() - 1].as_str())
+        .find(|t| t.title == todo[todo.len() - 1])
         .expect("last card");
     let above = board_tasks(&before)
         .into_iter()
-        .find(|t| t["title"] == todo[todo.len() - 2].as_str())
+        .find(|t| t.title == todo[todo.len() - 2])
         .expect("card above");
     let page = client.page_html(&format!("/projects/{project}")).await;
-    let up = format!("value=\"todo:{}\"", above["id"]);
+    let up = format!("value=\"todo:{}\"", above.id);
     assert!(page.contains(&up), "the last card offers Move up: {up}");
     let response = client
         .post_form(
             "move_task",
             &[
-                ("id", &last["id"].to_string()),
-                ("to", &format!("todo:{}", above["id"])),
+                ("id", &last.id.to_string()),
+                ("to", &format!("todo:{}", above.id)),
             ],
             &format!("/projects/{project}"),
         )
         .await;
     assert!(response.status().is_redirection(), "{}", response.status());
-    let after = column_titles(&board(&client, project).await, "Todo");
+    let after = column_titles(&client.board(project).await, Todo);
     assert_eq!(after[after.len() - 2], todo[todo.len() - 1]);
     assert_eq!(after[after.len() - 1], todo[todo.len() - 2]);
 }
@@ -162,27 +153,22 @@ async fn many_moves_at_once_keep_a_sound_order(db: TestDb) {
     });
     join_all(moves).await;
 
-    let now = board(&client, project).await;
+    let now = client.board(project).await;
     let all = board_tasks(&now);
     assert_eq!(all.len(), 20, "no card lost or doubled");
-    let mut seen: Vec<String> = all.iter().map(|t| t["id"].to_string()).collect();
+    let mut seen: Vec<i32> = all.iter().map(|t| t.id).collect();
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 20, "no card lost or doubled");
-    for column in now["columns"].as_array().expect("columns") {
-        let positions: Vec<i64> = column["tasks"]
-            .as_array()
-            .expect("tasks")
-            .iter()
-            .map(|t| t["position"].as_i64().expect("position"))
-            .collect();
+    for column in &now.columns {
+        let positions: Vec<i64> = column.tasks.iter().map(|t| t.position).collect();
         assert!(
             positions.windows(2).all(|pair| pair[0] < pair[1]),
-            "every card of {} has a place of its own: {positions:?}",
-            column["status"]
+            "every card of {:?} has a place of its own: {positions:?}",
+            column.status
         );
     }
-    let in_progress = column_titles(&now, "InProgress");
+    let in_progress = column_titles(&now, InProgress);
     assert_eq!(in_progress.len(), 11, "{in_progress:?}");
     assert_eq!(in_progress.last().map(String::as_str), Some("Card 0"));
 }
@@ -194,10 +180,10 @@ async fn long_columns_come_a_page_at_a_time(db: TestDb) {
     for n in 0..60 {
         create_task(&client, project, &format!("Item {n:02}")).await;
     }
-    let first = board(&client, project).await;
-    let todo = &first["columns"][0];
-    assert_eq!(todo["total"], 60);
-    assert_eq!(todo["tasks"].as_array().map(Vec::len), Some(50));
+    let first = client.board(project).await;
+    let todo = &first.columns[0];
+    assert_eq!(todo.total, 60);
+    assert_eq!(todo.tasks.len(), 50);
 
     let more = client
         .call_ok(
@@ -357,7 +343,7 @@ async fn changes_cross_instances_through_postgres() {
     on_second
         .call_ok(
             "sign_in",
-            &[("email", &email), ("password", crate::helpers::PASSWORD)],
+            &[("email", &email), ("password", testkit::PASSWORD)],
         )
         .await;
     let project = create_project(&on_first, "Everywhere").await;
@@ -371,8 +357,8 @@ async fn changes_cross_instances_through_postgres() {
         seen > start,
         "the second instance heard of the first one's move"
     );
-    let board = board(&on_second, project).await;
-    assert_eq!(column_titles(&board, "InProgress"), ["Travels"]);
+    let board = on_second.board(project).await;
+    assert_eq!(column_titles(&board, InProgress), ["Travels"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

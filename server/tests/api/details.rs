@@ -3,14 +3,14 @@
 //! history of who changed what. Also "My tasks" across projects, and saved list views.
 
 use crate::board::Events;
-use crate::helpers::{
-    board_tasks, create_project, create_task, error_text, location, unique_email, TestApp,
-    TestClient, TestDb,
-};
-use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;
+use testkit::on_both_databases;
+use testkit::{
+    board_tasks, create_project, create_task, error_text, location, unique_email, TestApp,
+    TestClient, TestDb,
+};
 
 on_both_databases!(
     a_task_carries_labels_assignees_a_checklist_and_comments,
@@ -38,10 +38,6 @@ fn names(list: &Value, key: &str) -> Vec<String> {
 /// The task's history lines as the server sends them, newest first.
 fn activity_of(details: &Value) -> Vec<domain::Activity> {
     serde_json::from_value(details["activity"].clone()).expect("history lines")
-}
-
-async fn user_id(client: &TestClient) -> String {
-    client.call_ok("current_user", &[]).await["id"].to_string()
 }
 
 async fn a_task_carries_labels_assignees_a_checklist_and_comments(db: TestDb) {
@@ -146,8 +142,8 @@ async fn a_task_carries_labels_assignees_a_checklist_and_comments(db: TestDb) {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
     // Assignees: members only.
-    let me = user_id(&owner).await;
-    let mate = user_id(&teammate).await;
+    let me = owner.user_id().await.to_string();
+    let mate = teammate.user_id().await.to_string();
     for person in [&me, &mate] {
         owner
             .call_ok(
@@ -156,7 +152,7 @@ async fn a_task_carries_labels_assignees_a_checklist_and_comments(db: TestDb) {
             )
             .await;
     }
-    let stranger = user_id(&outsider).await;
+    let stranger = outsider.user_id().await.to_string();
     let response = owner
         .call(
             "set_assignee",
@@ -184,23 +180,24 @@ async fn a_task_carries_labels_assignees_a_checklist_and_comments(db: TestDb) {
     teammate.call_ok("delete_subtask", &[("id", &last)]).await;
 
     // The card shows all of it, and the board that watched heard of every change.
-    let board = owner.call_ok("get_board", &[("project_id", &p)]).await;
+    let board = owner.board(project).await;
     let card = board_tasks(&board)
         .into_iter()
-        .find(|t| t["id"].to_string().as_str() == task)
+        .find(|t| t.id.to_string() == task)
         .expect("the card");
-    assert_eq!(names(&card["labels"], "name"), ["Bug", "UI"]);
-    let mut assigned = names(&card["assignees"], "email");
+    let labels: Vec<&str> = card.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(labels, ["Bug", "UI"]);
+    let mut assigned: Vec<String> = card.assignees.iter().map(|a| a.email.clone()).collect();
     assigned.sort();
     let mut expected = vec![owner_email.clone(), teammate_email.clone()];
     expected.sort();
     assert_eq!(assigned, expected);
-    assert_eq!(card["progress"], serde_json::json!({"done": 1, "total": 2}));
+    assert_eq!((card.progress.done, card.progress.total), (1, 2));
     let plain = board_tasks(&board)
         .into_iter()
-        .find(|t| t["id"].to_string().as_str() == other)
+        .find(|t| t.id.to_string() == other)
         .expect("the other card");
-    assert_eq!(plain["labels"], serde_json::json!([]));
+    assert!(plain.labels.is_empty());
     let mut last_seen = start;
     for _ in 0..8 {
         let revision = events.revision(Duration::from_secs(1)).await;
@@ -410,8 +407,8 @@ async fn my_tasks_gathers_open_work_across_projects(db: TestDb) {
     let colleague = app.signed_in_client(&colleague_email).await;
     let today = chrono::Utc::now().date_naive();
     let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
-    let my_id = user_id(&me).await;
-    let their_id = user_id(&colleague).await;
+    let my_id = me.user_id().await.to_string();
+    let their_id = colleague.user_id().await.to_string();
     let first = create_project(&me, "First").await;
     let second = create_project(&colleague, "Second").await;
     colleague
@@ -610,7 +607,7 @@ async fn each_page_reads_what_it_shows_once(db: TestDb) {
             &[("project_id", &p), ("name", "Bug"), ("colour", "red")],
         )
         .await;
-    let me = user_id(&owner).await;
+    let me = owner.user_id().await.to_string();
     owner
         .call_ok(
             "set_assignee",

@@ -1,8 +1,8 @@
 //! The request edge: security headers everywhere, a nonce-based CSP on pages, and cross-site
 //! state changes refused.
 
-use crate::helpers::{unique_email, Backend, TestApp, TestDb};
 use reqwest::StatusCode;
+use testkit::{unique_email, Backend, TestApp, TestDb};
 
 async fn app() -> (TestDb, TestApp) {
     let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
@@ -100,7 +100,7 @@ async fn https_deployments_get_hsts() {
             "sign_up",
             &[
                 ("email", &unique_email("https")),
-                ("password", crate::helpers::PASSWORD),
+                ("password", testkit::PASSWORD),
             ],
         )
         .await;
@@ -183,7 +183,7 @@ async fn guessing_passwords_is_slowed_per_address_and_per_account() {
             "sign_in",
             &[
                 ("email", &victim.to_uppercase()),
-                ("password", crate::helpers::PASSWORD),
+                ("password", testkit::PASSWORD),
             ],
         )
         .await;
@@ -206,7 +206,7 @@ async fn guessing_passwords_is_slowed_per_address_and_per_account() {
         .client()
         .call(
             "sign_up",
-            &[("email", &other), ("password", crate::helpers::PASSWORD)],
+            &[("email", &other), ("password", testkit::PASSWORD)],
         )
         .await;
     assert_eq!(fine.status(), StatusCode::OK);

@@ -1,8 +1,8 @@
 //! "Send feedback": kept in the database, refused when empty, only for signed-in people.
 
-use crate::helpers::{unique_email, TestApp, TestDb};
-use crate::on_both_databases;
 use reqwest::StatusCode;
+use testkit::on_both_databases;
+use testkit::{unique_email, TestApp, TestDb};
 
 on_both_databases!(feedback_is_kept_and_validated);
 

@@ -1,6 +1,6 @@
-use crate::helpers::{create_project, create_task, unique_email, TestApp, TestDb};
-use crate::on_both_databases;
 use reqwest::StatusCode;
+use testkit::on_both_databases;
+use testkit::{create_project, create_task, unique_email, TestApp, TestDb};
 
 on_both_databases!(another_account_sees_and_changes_nothing);
 
@@ -70,12 +70,10 @@ async fn another_account_sees_and_changes_nothing(db: TestDb) {
     }
 
     // The owner's data is untouched.
-    let board = owner
-        .call_ok("get_board", &[("project_id", &project_id)])
-        .await;
-    assert_eq!(board["project"]["name"], "Secret plans");
-    let tasks = crate::helpers::board_tasks(&board);
+    let board = owner.board(project).await;
+    assert_eq!(board.project.name, "Secret plans");
+    let tasks = testkit::board_tasks(&board);
     assert_eq!(tasks.len(), 1);
-    assert_eq!(tasks[0]["title"], "Confidential task");
-    assert_eq!(tasks[0]["status"], "Todo");
+    assert_eq!(tasks[0].title, "Confidential task");
+    assert_eq!(tasks[0].status, domain::Status::Todo);
 }

@@ -1,7 +1,5 @@
 //! Integration tests: the real Taskdeck router on a real port, against a fresh SQLite file and a
-//! fresh PostgreSQL database. Every scenario runs on both.
-
-mod helpers;
+//! fresh PostgreSQL database. Every scenario runs on both. What they share is the `testkit` crate.
 
 mod accounts;
 mod authorization;
@@ -18,3 +16,4 @@ mod projects_and_tasks;
 mod providers;
 mod sessions;
 mod sharing;
+mod test_databases;

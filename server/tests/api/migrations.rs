@@ -1,6 +1,6 @@
-use crate::helpers::{create_project, create_task, unique_email, TestApp, TestClient, TestDb};
-use crate::on_both_databases;
 use sea_orm::{ConnectionTrait, Statement};
+use testkit::on_both_databases;
+use testkit::{create_project, create_task, unique_email, TestApp, TestClient, TestDb};
 
 on_both_databases!(
     migrations_go_down_and_up_again,

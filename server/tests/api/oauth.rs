@@ -2,11 +2,11 @@
 //! that speaks GitHub's endpoints, and a real OpenID provider (npm `oidc-provider`) for Google.
 //! Each test walks the browser's path: the app's start form, the provider, the app's callback.
 
-use crate::helpers::{location, Backend, TestApp, TestClient, TestDb, PASSWORD};
-use crate::on_both_databases;
 use crate::providers::{sign_in_at_provider, Consent, FakeGitHub, GitHubUser, OidcProvider};
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::on_both_databases;
+use testkit::{location, Backend, TestApp, TestClient, TestDb, PASSWORD};
 
 /// A Taskdeck wired to both providers. The callback URLs are fixed before the app starts, so it
 /// listens on a port chosen up front.

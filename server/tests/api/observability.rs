@@ -1,11 +1,11 @@
 //! What an operator sees: request ids, one log line per request, Prometheus metrics on the private
 //! listener, liveness and readiness that follows the database, and web vitals from browsers.
 
-use crate::helpers::{create_project, create_task, Backend, TestApp, TestDb};
 use reqwest::StatusCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use testkit::{create_project, create_task, Backend, TestApp, TestDb};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 

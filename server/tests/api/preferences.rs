@@ -1,7 +1,7 @@
 //! Display preferences: the theme chosen is remembered and the server renders pages in it.
 
-use crate::helpers::{Backend, TestApp, TestDb};
 use reqwest::StatusCode;
+use testkit::{Backend, TestApp, TestDb};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chosen_theme_is_remembered_and_rendered_from_the_first_byte() {

@@ -1,9 +1,7 @@
-use crate::helpers::{
-    create_project, create_task, error_text, location, unique_email, TestApp, TestDb,
-};
-use crate::on_both_databases;
+use domain::Status;
 use reqwest::StatusCode;
-use serde_json::Value;
+use testkit::on_both_databases;
+use testkit::{create_project, create_task, error_text, location, unique_email, TestApp, TestDb};
 
 on_both_databases!(
     projects_can_be_created_renamed_and_deleted,
@@ -11,13 +9,7 @@ on_both_databases!(
     task_edits_are_validated_and_lose_nothing,
 );
 
-use crate::helpers::column_titles as titles;
-
-async fn board(client: &crate::helpers::TestClient, project_id: i32) -> Value {
-    client
-        .call_ok("get_board", &[("project_id", &project_id.to_string())])
-        .await
-}
+use testkit::column_titles as titles;
 
 async fn projects_can_be_created_renamed_and_deleted(db: TestDb) {
     let app = TestApp::spawn(&db).await;
@@ -76,9 +68,9 @@ async fn tasks_move_through_the_board(db: TestDb) {
     let first = create_task(&client, project, "First").await;
     create_task(&client, project, "Second").await;
     create_task(&client, project, "Third").await;
-    let board_now = board(&client, project).await;
+    let board_now = client.board(project).await;
     assert_eq!(
-        titles(&board_now, "Todo"),
+        titles(&board_now, Status::Todo),
         ["First", "Second", "Third"],
         "new tasks go to the bottom of To do"
     );
@@ -91,9 +83,9 @@ async fn tasks_move_through_the_board(db: TestDb) {
     client
         .call_ok("move_task", &[("id", &id), ("to", "done")])
         .await;
-    let board_now = board(&client, project).await;
-    assert_eq!(titles(&board_now, "Todo"), ["Second", "Third"]);
-    assert_eq!(titles(&board_now, "Done"), ["First"]);
+    let board_now = client.board(project).await;
+    assert_eq!(titles(&board_now, Status::Todo), ["Second", "Third"]);
+    assert_eq!(titles(&board_now, Status::Done), ["First"]);
 
     let response = client
         .call("move_task", &[("id", &id), ("to", "archived")])
@@ -115,7 +107,7 @@ async fn tasks_move_through_the_board(db: TestDb) {
     let response = client.call("delete_task", &[("id", &id)]).await;
     assert_eq!(location(&response), format!("/projects/{project}"));
     assert_eq!(
-        titles(&board(&client, project).await, "Done"),
+        titles(&client.board(project).await, Status::Done),
         Vec::<String>::new()
     );
 }

@@ -1,10 +1,10 @@
 //! Sessions as a person experiences them: they end after their absolute lifetime however busy
 //! they are, and a password change signs out every other session of the account.
 
-use crate::helpers::{Backend, TestApp, TestDb, PASSWORD};
-use crate::on_both_databases;
 use reqwest::StatusCode;
 use std::time::Duration;
+use testkit::on_both_databases;
+use testkit::{Backend, TestApp, TestDb, PASSWORD};
 
 on_both_databases!(
     changing_the_password_signs_out_every_other_session,
@@ -196,4 +196,92 @@ async fn the_session_table_holds_no_usable_session_id(db: TestDb) {
         .await
         .expect("body");
     assert!(user.contains("at-rest@example.com"), "{user}");
+}
+
+on_both_databases!(expired_sessions_are_deleted_without_any_request);
+
+/// Rows in the `sessions` table, valid or not.
+async fn session_rows(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let conn = app.db.conn();
+    let row = conn
+        .query_one(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM sessions",
+        ))
+        .await
+        .expect("count sessions")
+        .expect("a count");
+    row.try_get("", "n").expect("a number")
+}
+
+/// Polls until `done` holds, failing the test after `within`.
+async fn eventually<F, Fut>(within: Duration, what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !done().await {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn expired_sessions_are_deleted_without_any_request(db: TestDb) {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    const RUNS: &str = r#"taskdeck_job_runs_total{job="session_cleanup",outcome="ok"}"#;
+    let app = TestApp::spawn_with(
+        &db,
+        &[
+            ("SESSION_IDLE_TIMEOUT_MINUTES", "1"),
+            ("SESSION_CLEANUP_INTERVAL_SECS", "1"),
+        ],
+    )
+    .await;
+    let client = app.signed_in_client("leaves@example.com").await;
+    assert!(session_rows(&app).await > 0);
+    let watched = &app;
+
+    // A cleanup run leaves a live session alone.
+    let runs = app.metric(RUNS).await;
+    eventually(
+        Duration::from_secs(20),
+        "no cleanup run was counted",
+        || async move { watched.metric(RUNS).await > runs },
+    )
+    .await;
+    assert!(session_rows(&app).await > 0, "a live session was deleted");
+    assert!(!client.call_ok("current_user", &[]).await.is_null());
+
+    // The person walks away: a minute later the session has expired. The rows are aged rather
+    // than waited for, and no request is made from here on.
+    let deleted_before = app.metric("taskdeck_sessions_deleted_total").await;
+    let conn = app.db.conn();
+    let past = chrono::Utc::now() - chrono::Duration::minutes(2);
+    let sql = match conn.get_database_backend() {
+        DatabaseBackend::Postgres => "UPDATE sessions SET expires_at = $1",
+        _ => "UPDATE sessions SET expires_at = ?",
+    };
+    conn.execute(Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        sql,
+        [past.into()],
+    ))
+    .await
+    .expect("age the sessions");
+    eventually(
+        Duration::from_secs(20),
+        "expired sessions were never deleted",
+        || async move { session_rows(watched).await == 0 },
+    )
+    .await;
+    eventually(
+        Duration::from_secs(20),
+        "the deletion was not counted",
+        || async move { watched.metric("taskdeck_sessions_deleted_total").await > deleted_before },
+    )
+    .await;
+    // Shutting down stops the job along with the listeners.
+    app.shut_down().await;
 }

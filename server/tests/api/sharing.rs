@@ -2,10 +2,10 @@
 //! server whatever the page shows; invitations for people without an account; and a project that
 //! always keeps an owner.
 
-use crate::helpers::{create_project, create_task, TestApp, TestClient, TestDb, PASSWORD};
-use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::on_both_databases;
+use testkit::{create_project, create_task, TestApp, TestClient, TestDb, PASSWORD};
 
 on_both_databases!(
     each_role_may_do_exactly_what_it_says,
@@ -15,10 +15,6 @@ on_both_databases!(
 
 /// A server function, its arguments, and the status for a viewer, an editor and a stranger.
 type Case<'a> = (&'static str, Vec<(&'static str, &'a str)>, [StatusCode; 3]);
-
-async fn user_id(client: &TestClient) -> String {
-    client.call_ok("current_user", &[]).await["id"].to_string()
-}
 
 /// The owner invites `email` with `role`; the answer's status.
 async fn invite(owner: &TestClient, project: i32, email: &str, role: &str) -> StatusCode {
@@ -273,10 +269,10 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
         .filter_map(|l| l["name"].as_str())
         .collect();
     assert_eq!(names, ["Kept", "New"]);
-    let board = owner.call_ok("get_board", &[("project_id", &p)]).await;
-    assert_eq!(board["project"]["name"], "Shared");
-    let tasks = crate::helpers::board_tasks(&board);
-    let titles: Vec<&str> = tasks.iter().filter_map(|t| t["title"].as_str()).collect();
+    let board = owner.board(project).await;
+    assert_eq!(board.project.name, "Shared");
+    let tasks = testkit::board_tasks(&board);
+    let titles: Vec<&str> = tasks.iter().map(|t| t.title.as_str()).collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert!(
         titles.contains(&"Edited") && titles.contains(&"Mine"),
@@ -303,7 +299,7 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
     assert!(!settings.contains("Delete project"), "{settings}");
 
     // Removed members lose access at once.
-    let viewer_id = user_id(&viewer).await;
+    let viewer_id = viewer.user_id().await.to_string();
     owner
         .call_ok(
             "remove_member",
@@ -381,7 +377,7 @@ async fn a_project_always_keeps_an_owner(db: TestDb) {
     let partner = app.signed_in_client("partner@example.com").await;
     let project = create_project(&owner, "Owned").await;
     let p = project.to_string();
-    let me = user_id(&owner).await;
+    let me = owner.user_id().await.to_string();
 
     for (function, arguments) in [
         (
@@ -413,7 +409,7 @@ async fn a_project_always_keeps_an_owner(db: TestDb) {
 
     // With a second owner, the first may step down.
     invite(&owner, project, "partner@example.com", "viewer").await;
-    let partner_id = user_id(&partner).await;
+    let partner_id = partner.user_id().await.to_string();
     owner
         .call_ok(
             "change_member_role",

@@ -1,5 +1,8 @@
 //! `taskdeck seed`: a demo account with sample projects and tasks, for trying Taskdeck out.
 
+use super::CommandError;
+use crate::startup::connect;
+use crate::Config;
 use domain::{Description, DueDate, Email, Password, Priority, ProjectName, Status, TaskTitle};
 use store::{Db, StoreError, TaskEdit};
 
@@ -64,8 +67,17 @@ const PROJECTS: &[(&str, &[SampleTask])] = &[
     ),
 ];
 
+/// Migrates the database, then loads the demo data and says how to sign in.
+pub async fn run(config: &Config) -> Result<(), CommandError> {
+    let db = connect(&config.database.pool).await?;
+    db.migrate_up().await?;
+    load(&db).await?;
+    println!("Seeded. Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}");
+    Ok(())
+}
+
 /// Creates the demo account and its projects; refuses to run twice.
-pub async fn run(db: &Db) -> Result<(), SeedError> {
+pub async fn load(db: &Db) -> Result<(), SeedError> {
     let email = Email::parse(DEMO_EMAIL)?;
     let user = match store::auth::sign_up(db, &email, Password::parse(DEMO_PASSWORD)?).await {
         Ok(user) => user,

@@ -4,11 +4,12 @@
 //! Everything is in memory, per instance: a limit is a brake on brute force and floods, not an
 //! accounting system, and several instances each apply it.
 
+use crate::config::LimitSettings;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -87,15 +88,6 @@ fn client_addr(parts: &Parts) -> ClientAddr {
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     ClientAddr(ip)
-}
-
-/// Limits from the configuration.
-#[derive(Clone, Debug)]
-pub struct LimitSettings {
-    pub requests_per_minute: u32,
-    pub sign_ins_per_minute: u32,
-    pub sign_ins_per_account: u32,
-    pub trusted_proxy_header: Option<HeaderName>,
 }
 
 /// The account-related endpoints that guess-and-check attacks go for.
