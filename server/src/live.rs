@@ -91,12 +91,12 @@ fn follow(
     shutdown: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let first = change(revision.to_string()).id(revision.to_string());
-    let state = (Some(first), changes, shutdown, Following::start());
+    let state = (Some(first), revision, changes, shutdown, Following::start());
     stream::unfold(
         state,
-        move |(first, mut changes, mut shutdown, following)| async move {
+        move |(first, mut sent, mut changes, mut shutdown, following)| async move {
             if let Some(first) = first {
-                return Some((Ok(first), (None, changes, shutdown, following)));
+                return Some((Ok(first), (None, sent, changes, shutdown, following)));
             }
             loop {
                 let received = tokio::select! {
@@ -104,10 +104,13 @@ fn follow(
                     _ = shutdown.wait_for(|closing| *closing) => return None,
                 };
                 let event = match received {
+                    // An announcement no newer than what was sent (one committed just before
+                    // the stream began, delivered late) carries no news.
                     Ok(Announcement::Project {
                         project_id: changed,
                         revision,
-                    }) if changed == project_id => {
+                    }) if changed == project_id && revision > sent => {
+                        sent = revision;
                         change(revision.to_string()).id(revision.to_string())
                     }
                     Ok(Announcement::Project { .. }) => continue,
@@ -116,7 +119,7 @@ fn follow(
                     }
                     Err(RecvError::Closed) => return None,
                 };
-                return Some((Ok(event), (None, changes, shutdown, following)));
+                return Some((Ok(event), (None, sent, changes, shutdown, following)));
             }
         },
     )
