@@ -92,6 +92,16 @@ impl TestClient {
             .and_then(|id| id.try_into().ok())
             .expect("signed in")
     }
+
+    /// Assigns the task to the account, as its page's assignee picker does.
+    pub async fn assign(&self, task: &str, user: store::UserId) {
+        let user = user.to_string();
+        self.call_ok(
+            "set_assignee",
+            &[("id", task), ("user_id", &user), ("assigned", "true")],
+        )
+        .await;
+    }
 }
 
 pub fn location(response: &Response) -> String {

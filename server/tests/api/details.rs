@@ -607,13 +607,7 @@ async fn each_page_reads_what_it_shows_once(db: TestDb) {
             &[("project_id", &p), ("name", "Bug"), ("colour", "red")],
         )
         .await;
-    let me = owner.user_id().await.to_string();
-    owner
-        .call_ok(
-            "set_assignee",
-            &[("id", &task), ("user_id", &me), ("assigned", "true")],
-        )
-        .await;
+    owner.assign(&task, owner.user_id().await).await;
     owner
         .call_ok("add_subtask", &[("task_id", &task), ("title", "One")])
         .await;

@@ -54,13 +54,7 @@ async fn history_kept_as_sentences_becomes_events_and_back(db: TestDb) {
     let owner = app.signed_in_client(&email).await;
     let project = create_project(&owner, "History").await;
     let task = create_task(&owner, project, "Old lines").await["id"].to_string();
-    let me = owner.call_ok("current_user", &[]).await["id"].to_string();
-    owner
-        .call_ok(
-            "set_assignee",
-            &[("id", &task), ("user_id", &me), ("assigned", "true")],
-        )
-        .await;
+    owner.assign(&task, owner.user_id().await).await;
     owner
         .call_ok(
             "add_subtask",
