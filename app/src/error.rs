@@ -7,6 +7,9 @@ use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use std::collections::BTreeMap;
 
+/// How long a client should wait before retrying a request the database could not serve.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The form had problems; `values` holds what was typed (never a password) so a page that was
@@ -27,6 +30,10 @@ pub enum AppError {
     /// feedback about it can be linked to it.
     #[error("Something went wrong on our side, and nothing was changed. Please try again.")]
     Internal { reference: Option<String> },
+    /// The database could not be reached (or its disk is full) for a moment; answered 503 with
+    /// `Retry-After`. Whatever the request wanted was not acknowledged.
+    #[error("Taskdeck cannot reach its database right now. Please try again in a few seconds.")]
+    Unavailable,
     /// The request did not reach the server function intact (bad encoding, network trouble).
     #[error("The request could not be completed: {0}")]
     Request(String),

@@ -12,7 +12,7 @@ mod server;
 pub use components::history;
 pub use components::theme::SecureCookies;
 #[cfg(feature = "ssr")]
-pub use server::INTERNAL_ERROR_TARGET;
+pub use server::{PasswordCheck, INTERNAL_ERROR_TARGET};
 
 use components::header::Header;
 use leptos::prelude::*;

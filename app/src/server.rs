@@ -9,6 +9,27 @@ use leptos_axum::ResponseOptions;
 use store::auth::AuthSession;
 use store::{Db, StoreError, User};
 
+/// Put on sign-in and password-change requests by the server's rate limits. The server function
+/// marks it when the password was wrong, so that only failures count towards locking an account.
+#[derive(Clone, Debug, Default)]
+pub struct PasswordCheck(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl PasswordCheck {
+    /// Whether the request's password turned out to be wrong.
+    pub fn failed(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Says that this request's password was wrong (see [`PasswordCheck`]).
+pub fn password_was_wrong() {
+    let check = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PasswordCheck>().cloned());
+    if let Some(check) = check {
+        check.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 pub fn db() -> Result<Db, AppError> {
     use_context::<Db>().ok_or_else(|| {
         tracing::error!("the database handle was not provided to the Leptos context");
@@ -29,13 +50,7 @@ pub async fn require_user() -> Result<User, AppError> {
 
 /// Logs the whole cause chain and answers a message that reveals nothing of it.
 pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
-    let mut chain = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let chain = error_chain(err);
     // Server functions run on tasks of their own, outside the request's tracing span and Sentry
     // scope, so the request they serve is named here. The path only: a query string can carry
     // what someone typed.
@@ -81,6 +96,18 @@ pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
     AppError::Internal { reference }
 }
 
+/// The error and every cause below it, on one line.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
 /// The log target of internal errors, which are sent to the error tracker directly.
 pub const INTERNAL_ERROR_TARGET: &str = "taskdeck::internal";
 
@@ -108,6 +135,10 @@ impl From<StoreError> for AppError {
                 "That account is already linked to a Taskdeck account.",
             )
             .into(),
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %error_chain(&other), "database unavailable; answering 503");
+                AppError::Unavailable
+            }
             other => internal(&other),
         }
     }
@@ -121,6 +152,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Request(_) => StatusCode::BAD_REQUEST,
         AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -133,12 +165,23 @@ pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
             .unwrap_or(false);
         if !form_post {
-            if let Some(response) = use_context::<ResponseOptions>() {
-                response.set_status(status_of(error));
-            }
+            set_error_status(error);
         }
     }
     result
+}
+
+/// Sets the status an error is answered with, and when to retry if the database was the trouble.
+pub fn set_error_status(error: &AppError) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status_of(error));
+        if matches!(error, AppError::Unavailable) {
+            response.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(crate::error::RETRY_AFTER_SECS),
+            );
+        }
+    }
 }
 
 /// Sets the status of a page rendered on the server (404 for a missing project, say).

@@ -15,6 +15,8 @@ pub const REQUEST_DURATION: &str = "http_server_request_duration_seconds";
 pub const ACTIVE_REQUESTS: &str = "http_server_active_requests";
 pub const PAGE_VIEWS: &str = "taskdeck_page_views_total";
 pub const DATABASE_UP: &str = "taskdeck_database_up";
+/// Connections turned away by the caps, by `reason` (`server_full`, `client_full`).
+pub const CONNECTIONS_REFUSED: &str = "taskdeck_connections_refused_total";
 
 const SECONDS_BUCKETS: &[f64] = &[
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,

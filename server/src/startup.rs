@@ -65,6 +65,7 @@ pub struct Application {
     router: Router,
     metrics_listener: TcpListener,
     metrics_router: Router,
+    serve_settings: http::ServeSettings,
     jobs: Jobs,
 }
 
@@ -90,6 +91,8 @@ impl Application {
         // board, so that board's first event is not a resync.
         drop(db.subscribe().await);
         let jobs = Jobs::start(&db, &config.sessions);
+        let serve_settings =
+            http::ServeSettings::new(&config.http, config.limits.trusted_proxy_header.is_some());
         Ok(Self {
             address,
             metrics_address,
@@ -99,6 +102,7 @@ impl Application {
             router,
             metrics_listener,
             metrics_router,
+            serve_settings,
             jobs,
         })
     }
@@ -124,7 +128,7 @@ impl Application {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let served = tokio::select! {
-            served = http::serve(self.listener, self.router, self.health, stop) => served,
+            served = http::serve(self.listener, self.router, self.health, self.serve_settings, stop) => served,
             served = metrics::serve(self.metrics_listener, self.metrics_router) => served,
         };
         self.jobs.stop().await;

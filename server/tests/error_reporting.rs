@@ -173,6 +173,7 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
         listener,
         panicking,
         health,
+        server::http::ServeSettings::new(&config.http, false),
         std::future::pending(),
     ));
     let response = reqwest::Client::new()

@@ -131,15 +131,12 @@ impl Db {
             .sqlx_slow_statements_logging_settings(
                 tracing::log::LevelFilter::Warn,
                 settings.slow_statement_threshold,
-            )
-            // Without WAL, concurrent writers on SQLite queue behind each other and time out.
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(5))
-                    .foreign_keys(true)
-            });
-        let mut conn = sea_orm::Database::connect(options).await?;
+            );
+        let mut conn = if options.get_url().starts_with("sqlite:") {
+            connect_sqlite(options, settings).await?
+        } else {
+            sea_orm::Database::connect(options).await?
+        };
         let statements = Arc::new(AtomicU64::new(0));
         let counted = Arc::clone(&statements);
         conn.set_metric_callback(move |info| {
@@ -261,6 +258,53 @@ impl Db {
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
+}
+
+/// SQLite's pool, built here rather than by SeaORM for one check it lacks: a connection coming
+/// back to the pool still inside a transaction is closed, never handed to the next caller. That
+/// happens when a disk fills up: SQLite rolls the transaction back by itself, sqlx's `ROLLBACK`
+/// then fails, and sqlx goes on believing the transaction open, so the next "transaction" on
+/// that connection is a savepoint inside a transaction nobody commits: its writes are answered
+/// as committed, hold the write lock, and vanish on restart. Closing the connection rolls back
+/// whatever it held; the pool opens a fresh one.
+async fn connect_sqlite(
+    options: ConnectOptions,
+    settings: &DbSettings,
+) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _, Sqlite};
+    use sea_orm::{RuntimeErr, SqlxSqliteConnector};
+    let connect_err = |err| DbErr::Conn(RuntimeErr::SqlxError(err));
+    let connect_options: SqliteConnectOptions = options.get_url().parse().map_err(connect_err)?;
+    let connect_options = connect_options
+        // Without WAL, concurrent writers on SQLite queue behind each other and time out.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true)
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(
+            tracing::log::LevelFilter::Warn,
+            settings.slow_statement_threshold,
+        );
+    let pool: SqlitePool = options
+        .sqlx_pool_options::<Sqlite>()
+        .after_release(|conn, _meta| {
+            Box::pin(async move {
+                if conn.is_in_transaction() {
+                    tracing::warn!(
+                        "a SQLite connection came back inside a failed transaction; closing it"
+                    );
+                    metrics::counter!("db_client_connections_discarded_total").increment(1);
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(connect_options)
+        .await
+        .map_err(connect_err)?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
 /// Creates the folder of a SQLite database file, so the zero-configuration default works on a

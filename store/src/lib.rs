@@ -35,7 +35,7 @@ pub mod users;
 pub mod views;
 
 pub use db::{Db, DbSettings};
-pub use error::StoreError;
+pub use error::{is_unavailable, StoreError};
 pub use feed::Announcement;
 // The task parts keep the short paths callers know (`store::labels::apply`, …).
 pub use parts::{assignees, checklists, comments, labels};

@@ -11,7 +11,7 @@ use crate::error::is_unique_violation;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use sha2::Sha256;
 use std::sync::Arc;
 use tower_sessions::session::{Id, Record};
@@ -64,7 +64,13 @@ impl DbSessionStore {
     }
 }
 
-fn backend(err: impl std::fmt::Display) -> session_store::Error {
+fn backend(err: DbErr) -> session_store::Error {
+    if crate::error::is_unavailable(&err) {
+        return session_store::Error::Backend(format!(
+            "{}{err}",
+            crate::error::UNAVAILABLE_SESSION_MARK
+        ));
+    }
     session_store::Error::Backend(err.to_string())
 }
 

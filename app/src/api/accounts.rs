@@ -52,7 +52,7 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::error::FORM;
-    use crate::server::{answer, auth_session, internal};
+    use crate::server::{answer, auth_session, internal, password_was_wrong};
     use domain::FieldError;
     use store::auth::Credentials;
     answer(
@@ -68,6 +68,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 .map_err(|e| internal(&e))?
             else {
                 tracing::info!("sign-in refused");
+                password_was_wrong();
                 metrics::counter!("taskdeck_sign_ins_total", "method" => "password", "result" => "failure")
                     .increment(1);
                 return Err(AppError::from(FieldError::new(

@@ -16,14 +16,15 @@ pub fn failed(error: AppError) -> AnyView {
             };
             // The page failed: its status says so, for people, crawlers and monitoring alike.
             #[cfg(feature = "ssr")]
-            crate::server::set_page_status(if other == AppError::Forbidden {
-                http::StatusCode::FORBIDDEN
+            crate::server::set_error_status(&other);
+            let heading = if other == AppError::Unavailable {
+                "Briefly unavailable"
             } else {
-                http::StatusCode::INTERNAL_SERVER_ERROR
-            });
+                "Something went wrong"
+            };
             view! {
             <section class="panel error-panel" role="alert">
-                <h1>"Something went wrong"</h1>
+                <h1>{heading}</h1>
                 <p>{other.to_string()}</p>
                 {reference.map(|reference| view! {
                     <p class="muted">"Reference: " <code>{reference.clone()}</code></p>

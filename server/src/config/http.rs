@@ -14,6 +14,16 @@ pub struct HttpSettings {
     /// Other sites' origins allowed to call Taskdeck from the browser (CORS); none by default.
     pub cors_allowed_origins: Vec<String>,
     pub request_timeout: Duration,
+    /// A connection that has not sent a request's headers within this is closed; also how long a
+    /// keep-alive connection may sit idle between requests.
+    pub header_read_timeout: Duration,
+    /// Connections held at once, in all and per client address (the latter not behind a trusted
+    /// proxy, whose connections all come from one address).
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
+    /// On shutdown, how long to keep answering (with `Connection: close`) before closing the
+    /// listener and idle connections; `0` closes at once.
+    pub shutdown_drain: Duration,
 }
 
 impl HttpSettings {
@@ -32,12 +42,29 @@ impl HttpSettings {
             app_url,
             cors_allowed_origins: cors_origins(vars)?,
             request_timeout: vars.secs("REQUEST_TIMEOUT_SECS", 30)?,
+            header_read_timeout: vars.secs("HEADER_READ_TIMEOUT_SECS", 5)?,
+            max_connections: count(vars, "MAX_CONNECTIONS", 10_000)?,
+            max_connections_per_client: count(vars, "MAX_CONNECTIONS_PER_CLIENT", 256)?,
+            shutdown_drain: Duration::from_secs(vars.parse(
+                "SHUTDOWN_DRAIN_SECS",
+                5,
+                "a whole number of seconds (0 for none)",
+            )?),
         })
     }
 
     /// Cookies get the Secure flag when people reach Taskdeck over https.
     pub fn is_https(&self) -> bool {
         self.app_url.starts_with("https://")
+    }
+}
+
+/// A count of 1 or more.
+fn count(vars: &Vars<'_>, name: &'static str, default: usize) -> Result<usize, ConfigError> {
+    let wanted = "a whole number, 1 or more";
+    match vars.parse(name, default, wanted)? {
+        0 => Err(invalid(name, wanted)),
+        n => Ok(n),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::csrf::SameOriginGuard;
 use super::rate_limit::RequestLimits;
 use super::security_headers::SecurityHeaders;
-use super::{form_errors, requests, server_fn_errors, session_lifetime};
+use super::{form_errors, requests, server_fn_errors, session_lifetime, unavailable};
 use crate::Config;
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -66,14 +66,11 @@ where
         session_lifetime::end_sessions_past_their_lifetime,
     ))
     .layer(auth_layer)
+    .layer(middleware::from_fn(unavailable::sessions_unavailable))
     .layer(CompressionLayer::new())
     // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
     // hook has already reported it.
     .layer(CatchPanicLayer::new())
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        config.http.request_timeout,
-    ))
     .layer(SentryHttpLayer::new().enable_transaction())
     .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
     .layer(middleware::from_fn(move |request, next| {
@@ -85,6 +82,12 @@ where
     // Same-origin only unless the operator listed other origins: then those, and only those, may
     // read answers and send the session cookie along.
     .layer(cors(&config.http.cors_allowed_origins))
+    // Outside every layer that reads a body (the limits read sign-in forms), so that no request
+    // outlives the timeout, however slowly its body arrives.
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        config.http.request_timeout,
+    ))
     // Outside the timeout and panic layers, so even their answers carry the headers.
     .layer(middleware::from_fn(move |request, next| {
         security_headers.apply(request, next)

@@ -4,6 +4,7 @@
 //! the routes behind it.
 
 mod assets;
+mod connections;
 pub mod csrf;
 mod edge;
 mod form_errors;
@@ -13,7 +14,8 @@ pub mod security_headers;
 mod serve;
 mod server_fn_errors;
 mod session_lifetime;
+mod unavailable;
 
 pub use assets::{app_files, ROUTE as APP_FILES_ROUTE};
 pub use edge::edge;
-pub use serve::{bind, serve, shutdown_signal};
+pub use serve::{bind, serve, shutdown_signal, ServeSettings};

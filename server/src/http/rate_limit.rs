@@ -5,6 +5,7 @@
 //! accounting system, and several instances each apply it.
 
 use crate::config::LimitSettings;
+use app::PasswordCheck;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::header::RETRY_AFTER;
@@ -92,15 +93,20 @@ fn client_addr(parts: &Parts) -> ClientAddr {
 
 /// The account-related endpoints that guess-and-check attacks go for.
 const CREDENTIAL_PATHS: &[&str] = &["/api/sign_in", "/api/sign_up", "/api/change_password"];
+/// Where a wrong password counts against the account named in the form.
+const SIGN_IN_PATH: &str = "/api/sign_in";
 /// A form with an email and a password is small; a larger body is not read for the email.
 const MAX_CREDENTIAL_BODY: usize = 16 * 1024;
+/// Health probes are cheap and often share an address with real clients (a load balancer's), so
+/// they are never limited.
+const PROBE_PATHS: &[&str] = &["/healthz", "/readyz"];
 
 #[derive(Clone)]
 pub struct RequestLimits {
     settings: Arc<LimitSettings>,
     per_ip: Arc<RateLimiter<IpAddr>>,
     credentials_per_ip: Arc<RateLimiter<IpAddr>>,
-    credentials_per_account: Arc<RateLimiter<String>>,
+    lockouts: Arc<Lockouts>,
 }
 
 impl RequestLimits {
@@ -114,10 +120,7 @@ impl RequestLimits {
                 settings.sign_ins_per_minute,
                 Duration::from_secs(60),
             )),
-            credentials_per_account: Arc::new(RateLimiter::new(
-                settings.sign_ins_per_account,
-                Duration::from_secs(15 * 60),
-            )),
+            lockouts: Arc::new(Lockouts::new(settings.sign_ins_per_account)),
             settings: Arc::new(settings),
         }
     }
@@ -126,6 +129,9 @@ impl RequestLimits {
         let (mut parts, body) = request.into_parts();
         let client = self.resolve_client(&parts);
         parts.extensions.insert(client);
+        if PROBE_PATHS.contains(&parts.uri.path()) {
+            return next.run(Request::from_parts(parts, body)).await;
+        }
         if let Err(wait) = self.per_ip.check(client.0) {
             return too_many(wait);
         }
@@ -141,14 +147,29 @@ impl RequestLimits {
         let Ok(bytes) = to_bytes(body, MAX_CREDENTIAL_BODY).await else {
             return (StatusCode::PAYLOAD_TOO_LARGE, "The form was too large.").into_response();
         };
-        if let Some(email) = email_in(&bytes) {
-            if let Err(wait) = self.credentials_per_account.check(email) {
-                tracing::warn!("sign-in attempts on one account limited");
-                return too_many(wait);
-            }
+        let account = (parts.uri.path() == SIGN_IN_PATH)
+            .then(|| email_in(&bytes))
+            .flatten();
+        let Some(account) = account else {
+            return next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+        };
+        if let Err(wait) = self.lockouts.check(&account, client.0) {
+            tracing::warn!("sign-in attempts on one account limited");
+            return too_many(wait);
         }
-        next.run(Request::from_parts(parts, Body::from(bytes)))
-            .await
+        let check = PasswordCheck::default();
+        parts.extensions.insert(check.clone());
+        let response = next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+        if check.failed() {
+            self.lockouts.failed(&account, client.0);
+        } else if response.status().is_success() || response.status().is_redirection() {
+            self.lockouts.succeeded(&account);
+        }
+        response
     }
 
     fn resolve_client(&self, parts: &Parts) -> ClientAddr {
@@ -163,6 +184,89 @@ impl RequestLimits {
         forwarded
             .map(ClientAddr)
             .unwrap_or_else(|| client_addr(parts))
+    }
+}
+
+/// Wrong passwords per account. Only failures count, so trying costs nothing to someone who knows
+/// the password. Past `free` failures within the window the account is locked for a time that
+/// doubles with each further failure (1 s, 2 s, 4 s … at most the window), but only for addresses
+/// that have failed on it: the owner, signing in from an address with no failures, gets in.
+struct Lockouts {
+    free: u32,
+    accounts: Mutex<HashMap<String, Failures>>,
+}
+
+struct Failures {
+    last: Instant,
+    count: u32,
+    locked_until: Option<Instant>,
+    by_address: HashMap<IpAddr, u32>,
+}
+
+/// Failures are forgotten this long after the last one.
+const LOCKOUT_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl Lockouts {
+    fn new(free: u32) -> Self {
+        Self {
+            free,
+            accounts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
+        self.accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Refuses an attempt on a locked account from an address that has failed on it.
+    fn check(&self, account: &str, client: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        let accounts = self.lock();
+        let Some(failures) = accounts.get(account) else {
+            return Ok(());
+        };
+        if now.duration_since(failures.last) >= LOCKOUT_WINDOW {
+            return Ok(());
+        }
+        match failures.locked_until {
+            Some(until) if until > now && failures.by_address.contains_key(&client) => {
+                Err(until - now)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn failed(&self, account: &str, client: IpAddr) {
+        let now = Instant::now();
+        let mut accounts = self.lock();
+        if accounts.len() > SWEEP_ABOVE {
+            accounts.retain(|_, failures| now.duration_since(failures.last) < LOCKOUT_WINDOW);
+        }
+        let failures = accounts.entry(account.to_owned()).or_insert(Failures {
+            last: now,
+            count: 0,
+            locked_until: None,
+            by_address: HashMap::new(),
+        });
+        if now.duration_since(failures.last) >= LOCKOUT_WINDOW {
+            failures.count = 0;
+            failures.by_address.clear();
+        }
+        failures.last = now;
+        failures.count = failures.count.saturating_add(1);
+        *failures.by_address.entry(client).or_insert(0) += 1;
+        if failures.count >= self.free {
+            let doublings = (failures.count - self.free).min(20);
+            let lock = Duration::from_secs(1u64 << doublings).min(LOCKOUT_WINDOW);
+            failures.locked_until = Some(now + lock);
+        }
+    }
+
+    /// The right password: the account's failures are forgotten.
+    fn succeeded(&self, account: &str) {
+        self.lock().remove(account);
     }
 }
 
@@ -213,6 +317,35 @@ mod tests {
         assert!(!limiter.allow(a));
         std::thread::sleep(Duration::from_millis(30));
         assert!(limiter.allow(a));
+    }
+
+    #[test]
+    fn only_failures_lock_an_account_and_only_for_addresses_that_failed() {
+        let lockouts = Lockouts::new(3);
+        let attacker = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
+        let owner = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+        for _ in 0..3 {
+            assert!(lockouts.check("ada@example.com", attacker).is_ok());
+            lockouts.failed("ada@example.com", attacker);
+        }
+        let wait = lockouts
+            .check("ada@example.com", attacker)
+            .expect_err("three failures lock the account for the attacker");
+        assert!(wait <= Duration::from_secs(1));
+        assert!(
+            lockouts.check("ada@example.com", owner).is_ok(),
+            "an address with no failures is let through"
+        );
+        lockouts.failed("ada@example.com", attacker);
+        let longer = lockouts
+            .check("ada@example.com", attacker)
+            .expect_err("still locked");
+        assert!(
+            longer > Duration::from_secs(1),
+            "each failure doubles the lock"
+        );
+        lockouts.succeeded("ada@example.com");
+        assert!(lockouts.check("ada@example.com", attacker).is_ok());
     }
 
     #[test]

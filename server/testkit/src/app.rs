@@ -39,6 +39,8 @@ impl TestApp {
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
             ("METRICS_ADDR", "127.0.0.1:0".to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
+            // Tests shut down at once; the drain itself has a test that asks for one.
+            ("SHUTDOWN_DRAIN_SECS", "0".to_owned()),
         ]);
         for (name, value) in overrides {
             vars.insert(name, (*value).to_owned());

@@ -80,6 +80,32 @@ impl TestDb {
         }
     }
 
+    /// A PostgreSQL outage for this database alone: with `false`, connections already open are
+    /// ended and new ones refused; with `true`, it is reachable again. Panics on SQLite.
+    pub async fn set_reachable(&self, reachable: bool) {
+        let (name, admin_url) = self.postgres.as_ref().expect("an outage needs PostgreSQL");
+        let admin = Db::connect(&DbSettings::for_url(admin_url))
+            .await
+            .expect("the test PostgreSQL server");
+        admin
+            .conn()
+            .execute_unprepared(&format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS {reachable}"
+            ))
+            .await
+            .expect("ALTER DATABASE");
+        if !reachable {
+            admin
+                .conn()
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ))
+                .await
+                .expect("end the database's connections");
+        }
+    }
+
     /// The PostgreSQL database's name; `None` on SQLite.
     pub fn postgres_name(&self) -> Option<&str> {
         self.postgres.as_ref().map(|(name, _)| name.as_str())

@@ -171,13 +171,14 @@ async fn guessing_passwords_is_slowed_per_address_and_per_account() {
     let victim = unique_email("victim");
     app.signed_in_client(&victim).await;
     let attacker = app.client();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let refused = attacker
             .call("sign_in", &[("email", &victim), ("password", "guess")])
             .await;
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // The account's allowance (sign-up counted too) is spent, even for the right password.
+    // Three failures lock the account for the address they came from, even for the right
+    // password (connections::strangers_guessing_cannot_lock_the_owner_out shows other addresses get in).
     let limited = attacker
         .call(
             "sign_in",

@@ -4,8 +4,10 @@
 mod accounts;
 mod authorization;
 mod board;
+mod connections;
 mod details;
 mod edge;
+mod faults;
 mod feedback;
 mod isolation;
 mod migrations;
