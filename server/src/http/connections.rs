@@ -2,6 +2,9 @@
 //! so that one client (or a crowd of idle sockets) cannot use up the file descriptors every other
 //! client and the health probes need.
 
+use axum::response::{IntoResponse, Response};
+use http::header::RETRY_AFTER;
+use http::{HeaderValue, StatusCode};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -94,6 +97,19 @@ impl Drop for Slot {
             }
         }
     }
+}
+
+/// The answer past a connection or request cap.
+pub fn busy() -> Response {
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Taskdeck is handling as many connections as it can. Please try again in a few seconds.",
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 #[cfg(test)]

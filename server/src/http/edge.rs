@@ -53,7 +53,10 @@ where
         https: config.is_https(),
     };
     let same_origin = SameOriginGuard::new(&config.http.app_url, &config.http.cors_allowed_origins);
-    let limits = RequestLimits::new(config.limits.clone());
+    let limits = RequestLimits::new(
+        config.limits.clone(),
+        config.http.max_connections_per_client,
+    );
 
     // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
     app.route_layer(middleware::from_fn(

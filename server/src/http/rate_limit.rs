@@ -4,6 +4,7 @@
 //! Everything is in memory, per instance: a limit is a brake on brute force and floods, not an
 //! accounting system, and several instances each apply it.
 
+use super::connections::{busy, Gate};
 use crate::config::LimitSettings;
 use app::PasswordCheck;
 use axum::body::{to_bytes, Body};
@@ -107,11 +108,18 @@ pub struct RequestLimits {
     per_ip: Arc<RateLimiter<IpAddr>>,
     credentials_per_ip: Arc<RateLimiter<IpAddr>>,
     lockouts: Arc<Lockouts>,
+    /// Behind a trusted proxy every connection comes from the proxy, so the per-client cap on
+    /// connections cannot apply; requests in flight are capped per forwarded address instead.
+    in_flight: Option<Gate>,
 }
 
 impl RequestLimits {
-    pub fn new(settings: LimitSettings) -> Self {
+    pub fn new(settings: LimitSettings, per_client: usize) -> Self {
         Self {
+            in_flight: settings
+                .trusted_proxy_header
+                .is_some()
+                .then(|| Gate::new(usize::MAX, Some(per_client))),
             per_ip: Arc::new(RateLimiter::new(
                 settings.requests_per_minute,
                 Duration::from_secs(60),
@@ -135,6 +143,14 @@ impl RequestLimits {
         if let Err(wait) = self.per_ip.check(client.0) {
             return too_many(wait);
         }
+        let _in_flight = match self.in_flight.as_ref().map(|gate| gate.admit(client.0)) {
+            Some(Err(_)) => {
+                tracing::warn!(client = %client.0, "requests in flight from one address capped");
+                return busy();
+            }
+            Some(Ok(slot)) => Some(slot),
+            None => None,
+        };
         let credentials =
             parts.method == Method::POST && CREDENTIAL_PATHS.contains(&parts.uri.path());
         if !credentials {

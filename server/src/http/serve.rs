@@ -6,15 +6,15 @@
 //! current request instead of having an idle connection closed under a request they are just
 //! sending; then the listener closes and the requests still in flight finish.
 
-use super::connections::{Gate, Refused, Slot};
+use super::connections::{busy, Gate, Refused, Slot};
 use crate::config::HttpSettings;
 use crate::health::Health;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
-use http::header::{CONNECTION, RETRY_AFTER};
-use http::{HeaderValue, Request, StatusCode, Version};
+use http::header::CONNECTION;
+use http::{HeaderValue, Request, Version};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -51,15 +51,44 @@ pub struct ServeSettings {
     pub shutdown_drain: Duration,
 }
 
+/// File descriptors kept for everything but client connections: the database pool, SQLite's
+/// files, the metrics listener, outgoing requests to identity providers and Sentry.
+const DESCRIPTORS_FOR_THE_REST: u64 = 512;
+
 impl ServeSettings {
     pub fn new(http: &HttpSettings, behind_proxy: bool) -> Self {
         Self {
             header_read_timeout: http.header_read_timeout,
-            max_connections: http.max_connections,
+            max_connections: within_descriptor_limit(http.max_connections),
             max_connections_per_client: (!behind_proxy).then_some(http.max_connections_per_client),
             shutdown_drain: http.shutdown_drain,
         }
     }
+}
+
+/// Raises the process's open-file limit as far as the hard limit allows, and lowers the
+/// connection cap to what then fits: running out of descriptors stops `accept` for everyone,
+/// health probes included.
+fn within_descriptor_limit(wanted: usize) -> usize {
+    let needed = (wanted + PROBE_RESERVE) as u64 + DESCRIPTORS_FOR_THE_REST;
+    let limit = match rlimit::increase_nofile_limit(needed) {
+        Ok(limit) => limit,
+        Err(err) => {
+            tracing::warn!(%err, "could not read or raise the open-file limit");
+            return wanted;
+        }
+    };
+    let fits = limit.saturating_sub(PROBE_RESERVE as u64 + DESCRIPTORS_FOR_THE_REST);
+    let fits = usize::try_from(fits).unwrap_or(usize::MAX).max(1);
+    if fits < wanted {
+        tracing::warn!(
+            wanted,
+            open_file_limit = limit,
+            "MAX_CONNECTIONS lowered to {fits} to fit the open-file limit; raise it (ulimit -n, LimitNOFILE) for more"
+        );
+        return fits;
+    }
+    wanted
 }
 
 /// Serves until `stop` completes, then drains and finishes the requests in flight.
@@ -237,19 +266,6 @@ impl ConnectionService {
         }
         Ok(response)
     }
-}
-
-/// The answer on a connection let in past the caps.
-fn busy() -> Response {
-    let mut response = (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Taskdeck is handling as many connections as it can. Please try again in a few seconds.",
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
-    response
 }
 
 /// Completes on SIGINT or SIGTERM: how an operator (or the container runtime) stops the server.
