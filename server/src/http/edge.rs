@@ -3,7 +3,7 @@
 use super::csrf::SameOriginGuard;
 use super::rate_limit::RequestLimits;
 use super::security_headers::SecurityHeaders;
-use super::{form_errors, requests, server_fn_errors, session_lifetime};
+use super::{form_errors, requests, server_fn_bodies, server_fn_errors, session_lifetime};
 use crate::Config;
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -56,40 +56,41 @@ where
     let limits = RequestLimits::new(config.limits.clone());
 
     // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
-    app.route_layer(middleware::from_fn(
-        server_fn_errors::decode_errors_are_bad_requests,
-    ))
-    .route_layer(middleware::from_fn(requests::label))
-    .layer(middleware::from_fn(form_errors::keep_out_of_urls))
-    .layer(middleware::from_fn_with_state(
-        config.sessions.absolute_lifetime,
-        session_lifetime::end_sessions_past_their_lifetime,
-    ))
-    .layer(auth_layer)
-    .layer(CompressionLayer::new())
-    // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
-    // hook has already reported it.
-    .layer(CatchPanicLayer::new())
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        config.http.request_timeout,
-    ))
-    .layer(SentryHttpLayer::new().enable_transaction())
-    .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
-    .layer(middleware::from_fn(move |request, next| {
-        same_origin.clone().check(request, next)
-    }))
-    .layer(middleware::from_fn(move |request, next| {
-        limits.clone().apply(request, next)
-    }))
-    // Same-origin only unless the operator listed other origins: then those, and only those, may
-    // read answers and send the session cookie along.
-    .layer(cors(&config.http.cors_allowed_origins))
-    // Outside the timeout and panic layers, so even their answers carry the headers.
-    .layer(middleware::from_fn(move |request, next| {
-        security_headers.apply(request, next)
-    }))
-    .layer(middleware::from_fn(requests::observe))
+    app.route_layer(middleware::from_fn(server_fn_bodies::checked))
+        .route_layer(middleware::from_fn(
+            server_fn_errors::decode_errors_are_bad_requests,
+        ))
+        .route_layer(middleware::from_fn(requests::label))
+        .layer(middleware::from_fn(form_errors::keep_out_of_urls))
+        .layer(middleware::from_fn_with_state(
+            config.sessions.absolute_lifetime,
+            session_lifetime::end_sessions_past_their_lifetime,
+        ))
+        .layer(auth_layer)
+        .layer(CompressionLayer::new())
+        // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
+        // hook has already reported it.
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.http.request_timeout,
+        ))
+        .layer(SentryHttpLayer::new().enable_transaction())
+        .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
+        .layer(middleware::from_fn(move |request, next| {
+            same_origin.clone().check(request, next)
+        }))
+        .layer(middleware::from_fn(move |request, next| {
+            limits.clone().apply(request, next)
+        }))
+        // Same-origin only unless the operator listed other origins: then those, and only those, may
+        // read answers and send the session cookie along.
+        .layer(cors(&config.http.cors_allowed_origins))
+        // Outside the timeout and panic layers, so even their answers carry the headers.
+        .layer(middleware::from_fn(move |request, next| {
+            security_headers.apply(request, next)
+        }))
+        .layer(middleware::from_fn(requests::observe))
 }
 
 fn cors(allowed: &[String]) -> tower::util::Either<CorsLayer, tower::layer::util::Identity> {
