@@ -69,13 +69,15 @@ async function call(base, cookie, name, form, timeoutMs) {
 
 async function setup(base) {
   const email = `bench-${Date.now().toString(36)}@example.com`;
-  const signUp = await call(base, null, "sign_up", { email, password: PASSWORD });
-  const setCookie = [].concat(signUp.headers["set-cookie"] ?? []);
+  // Signing up does not sign in (it says nothing about whether the address had an account).
+  await call(base, null, "sign_up", { email, password: PASSWORD });
+  const signIn = await call(base, null, "sign_in", { email, password: PASSWORD });
+  const setCookie = [].concat(signIn.headers["set-cookie"] ?? []);
   const cookie = setCookie
     .map((line) => line.split(";")[0])
     .find((pair) => pair.startsWith(`${COOKIE_NAME}=`))
     ?.slice(COOKIE_NAME.length + 1);
-  if (!cookie) throw new Error(`sign_up set no ${COOKIE_NAME} cookie`);
+  if (!cookie) throw new Error(`sign_in set no ${COOKIE_NAME} cookie`);
   const created = await call(base, cookie, "create_project", { name: "Benchmark board" });
   const match = /^\/projects\/(\d+)$/.exec(created.headers.location ?? "");
   if (!match) throw new Error(`create_project redirected to ${created.headers.location}`);

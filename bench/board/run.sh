@@ -148,7 +148,7 @@ step "seeding $tasks tasks ($seed)"
 node bench/board/http.mjs setup "$base" >"$tmp/setup.json"
 cookie=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).cookie)' "$tmp/setup.json")
 project_id=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).projectId)' "$tmp/setup.json")
-echo "signed up and created project $project_id through /api/sign_up and /api/create_project"
+echo "signed up and created project $project_id through /api/sign_up, /api/sign_in and /api/create_project"
 seed_started=$(date +%s%N)
 if [ "$seed" = api ]; then
   node bench/board/http.mjs seed "$base" "$cookie" "$project_id" "$tasks" "${SEED_CONCURRENCY:-4}"

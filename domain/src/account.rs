@@ -11,11 +11,15 @@ impl Email {
     pub const MAX_CHARS: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let email = raw.trim().to_lowercase();
+        // NFC before lower-casing, so one address typed two ways is one account; hidden
+        // characters are refused, so a look-alike of an address is not another account.
+        let email = crate::text::nfc(raw.trim()).to_lowercase();
         let invalid = || FieldError::new(Self::FIELD, "Enter a valid email address.");
         if email.is_empty()
             || char_len(&email) > Self::MAX_CHARS
-            || email.chars().any(char::is_whitespace)
+            || email
+                .chars()
+                .any(|c| c.is_whitespace() || crate::text::is_hidden_in_email(c))
         {
             return Err(invalid());
         }
@@ -113,11 +117,22 @@ mod tests {
             "ada@@example.com",
             "ada@.com",
             "ada@example..com",
+            "ada\0@example.com",
+            "ada\u{200B}@example.com",
+            "\u{202E}ada@example.com",
+            "ada@exam\u{FEFF}ple.com",
         ] {
             let err = Email::parse(raw).expect_err(raw);
             assert_eq!(err.field, "email");
             assert_eq!(err.message, "Enter a valid email address.");
         }
+    }
+
+    #[test]
+    fn one_address_typed_two_ways_is_one_email() {
+        let composed = Email::parse("Jos\u{e9}@example.com").expect("valid");
+        let decomposed = Email::parse("JOSE\u{301}@example.com").expect("valid");
+        assert_eq!(composed, decomposed);
     }
 
     #[test]

@@ -16,17 +16,17 @@ impl CommentBody {
     pub const MAX_CHARS: usize = 5_000;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let body = raw.trim();
+        let body = crate::multi_line(raw, Self::FIELD)?;
         if body.is_empty() {
             return Err(FieldError::new(Self::FIELD, "Write something to comment."));
         }
-        if char_len(body) > Self::MAX_CHARS {
+        if char_len(&body) > Self::MAX_CHARS {
             return Err(FieldError::new(
                 Self::FIELD,
                 format!("A comment can be at most {} characters.", Self::MAX_CHARS),
             ));
         }
-        Ok(Self(body.to_owned()))
+        Ok(Self(body))
     }
 
     pub fn as_str(&self) -> &str {

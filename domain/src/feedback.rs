@@ -14,17 +14,17 @@ impl FeedbackMessage {
     pub const MAX_CHARS: usize = 5000;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let message = raw.trim();
+        let message = crate::multi_line(raw, Self::FIELD)?;
         if message.is_empty() {
             return Err(FieldError::new(Self::FIELD, "Tell us what happened."));
         }
-        if char_len(message) > Self::MAX_CHARS {
+        if char_len(&message) > Self::MAX_CHARS {
             return Err(FieldError::new(
                 Self::FIELD,
                 format!("Feedback can be at most {} characters.", Self::MAX_CHARS),
             ));
         }
-        Ok(Self(message.to_owned()))
+        Ok(Self(message))
     }
 
     pub fn as_str(&self) -> &str {

@@ -207,9 +207,15 @@ impl TaskFilter {
     }
 }
 
-/// A search as the list runs it: trimmed, and cut at [`TaskFilter::MAX_SEARCH_CHARS`].
+/// A search as the list runs it: in NFC like the titles it is matched against, without control
+/// characters (no title has them, and PostgreSQL refuses NUL in a query), trimmed, and cut at
+/// [`TaskFilter::MAX_SEARCH_CHARS`].
 fn bounded_search(raw: &str) -> String {
-    raw.trim()
+    let text: String = crate::text::nfc(raw)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    text.trim()
         .chars()
         .take(TaskFilter::MAX_SEARCH_CHARS)
         .collect()
@@ -335,5 +341,11 @@ mod tests {
         assert_eq!(filter.search.chars().count(), TaskFilter::MAX_SEARCH_CHARS);
         assert_eq!(TaskFilter::default().to_query(), "");
         assert!(!TaskFilter::default().narrows());
+    }
+
+    #[test]
+    fn a_search_drops_control_characters_and_is_in_nfc() {
+        let filter = TaskFilter::from_query(query(&[("q", "\0cafe\u{301}\u{1}")]));
+        assert_eq!(filter.search, "caf\u{e9}");
     }
 }

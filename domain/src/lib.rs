@@ -19,6 +19,7 @@ mod provider;
 mod role;
 mod sharing;
 mod task;
+mod text;
 
 pub use account::{Email, Password};
 pub use activity::{Activity, ActivityEvent};
@@ -67,14 +68,20 @@ parsed_when_deserialised!(
     ViewName,
 );
 
-/// The rule every short name and title follows: trimmed, then 1 to `max` characters; otherwise
-/// `message` for `field`.
+/// The rule every short name and title follows: one line of clean text (see [`text`]), trimmed,
+/// then 1 to `max` characters; otherwise `message` for `field`.
 fn trimmed_within(raw: &str, field: &str, max: usize, message: &str) -> Result<String, FieldError> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() || char_len(trimmed) > max {
+    let trimmed = text::cleaned(raw, field, text::Lines::One)?;
+    if trimmed.is_empty() || char_len(&trimmed) > max {
         return Err(FieldError::new(field, message));
     }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
+}
+
+/// The rule every longer text follows: clean text that may span lines (see [`text`]), trimmed.
+/// Its length and whether it may be empty are the caller's rules.
+fn multi_line(raw: &str, field: &str) -> Result<String, FieldError> {
+    text::cleaned(raw, field, text::Lines::Many)
 }
 
 /// Counts characters the way a person does (Unicode scalar values), not bytes.
@@ -135,6 +142,45 @@ mod tests {
         refused::<Description>(&"x".repeat(10_001), "Description must be at most");
         let empty: Description = serde_json::from_str(&json("  ")).expect("may be empty");
         assert_eq!(empty.as_str(), "");
+    }
+
+    /// Every typed text refuses NUL (PostgreSQL cannot store it) with a message, whether it may
+    /// span lines or not; only the multi-line ones keep line breaks and tabs.
+    #[test]
+    fn every_text_refuses_control_characters() {
+        let control = "Remove the control characters (such as NUL) from this text.";
+        let one_line = "Keep this to one line, without line breaks or tabs.";
+        refused::<TaskTitle>("a\0b", control);
+        refused::<SubtaskTitle>("a\0b", control);
+        refused::<ProjectName>("a\0b", control);
+        refused::<LabelName>("a\0b", control);
+        refused::<ViewName>("a\0b", control);
+        refused::<CommentBody>("a\0b", control);
+        refused::<Description>("a\0b", control);
+        refused::<FeedbackMessage>("a\0b", control);
+        refused::<Email>("a\0b@example.com", "Enter a valid email address.");
+        refused::<TaskTitle>("a\nb", one_line);
+        refused::<LabelName>("a\tb", one_line);
+        let multi = "line one\r\n\tline two";
+        assert!(CommentBody::parse(multi).is_ok());
+        assert!(Description::parse(multi).is_ok());
+        assert!(FeedbackMessage::parse(multi).is_ok());
+    }
+
+    #[test]
+    fn invisible_only_text_is_empty_and_overrides_are_refused() {
+        refused::<TaskTitle>(
+            "\u{200B}\u{200B}",
+            "Title must be between 1 and 200 characters.",
+        );
+        refused::<TaskTitle>("\u{FEFF}", "Title must be between 1 and 200 characters.");
+        refused::<CommentBody>("\u{200B}", "Write something to comment.");
+        refused::<TaskTitle>("invoice\u{202E}fdp.exe", "text-direction control");
+        refused::<CommentBody>("a\u{202E}b", "text-direction control");
+        refused::<Email>("ada\u{200B}@example.com", "Enter a valid email address.");
+        refused::<Email>("ada\u{202E}@example.com", "Enter a valid email address.");
+        let title = TaskTitle::parse("Re\u{301}sume\u{301}").expect("valid");
+        assert_eq!(title.as_str(), "R\u{e9}sum\u{e9}");
     }
 
     #[test]

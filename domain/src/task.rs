@@ -40,8 +40,8 @@ impl Description {
     pub const MAX_CHARS: usize = 10_000;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let text = raw.trim();
-        if char_len(text) > Self::MAX_CHARS {
+        let text = crate::multi_line(raw, Self::FIELD)?;
+        if char_len(&text) > Self::MAX_CHARS {
             return Err(FieldError::new(
                 Self::FIELD,
                 format!(
@@ -50,7 +50,7 @@ impl Description {
                 ),
             ));
         }
-        Ok(Self(text.to_owned()))
+        Ok(Self(text))
     }
 
     pub fn as_str(&self) -> &str {

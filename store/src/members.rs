@@ -11,7 +11,7 @@ use crate::users::UserId;
 use domain::{Email, Invitation, Member, Members, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 /// The members, owners first, and the pending invitations. `None` when the user is not a member.
@@ -76,22 +76,21 @@ pub async fn invite(
     role: Role,
 ) -> Result<Option<Invited>, StoreError> {
     let conn = db.lease().await?;
-    let txn = conn.begin().await?;
-    if access_as(&txn, owner, project_id, Role::Owner)
-        .await?
-        .is_none()
-    {
+    // Under the project's write lock, so invitations to one email at once wait for each other
+    // instead of racing to its unique index (a 500 for all but one).
+    let Some(write) = ProjectWrite::begin(&conn, owner, project_id, Role::Owner).await? else {
         return Ok(None);
-    }
+    };
+    let txn = write.txn();
     let now = chrono::Utc::now();
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
-        .one(&txn)
+        .one(txn)
         .await?;
     let outcome = match existing {
         Some(invitee) => {
             let already = project_member::Entity::find_by_id((project_id, invitee.id))
-                .one(&txn)
+                .one(txn)
                 .await?;
             if already.is_some() {
                 Invited::AlreadyMember
@@ -102,7 +101,7 @@ pub async fn invite(
                     role: Set(role.as_str().to_owned()),
                     created_at: Set(now),
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
                 Invited::Added
             }
@@ -112,7 +111,7 @@ pub async fn invite(
             project_invitation::Entity::delete_many()
                 .filter(project_invitation::Column::ProjectId.eq(project_id))
                 .filter(project_invitation::Column::Email.eq(email.as_str()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             project_invitation::ActiveModel {
                 project_id: Set(project_id),
@@ -121,12 +120,12 @@ pub async fn invite(
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
             Invited::Pending
         }
     };
-    txn.commit().await?;
+    write.commit(db).await?;
     Ok(Some(outcome))
 }
 

@@ -5,7 +5,7 @@ use crate::access::access;
 use crate::convert::to_view;
 use crate::db::Db;
 use crate::entities::saved_view;
-use crate::error::StoreError;
+use crate::error::{is_unique_violation, StoreError};
 use crate::users::UserId;
 use domain::{SavedView, TaskFilter, ViewName};
 use sea_orm::{
@@ -54,35 +54,62 @@ pub async fn save(
     }
     let name = name.into_inner();
     let query = filter.to_query();
-    let existing = saved_view::Entity::find()
-        .filter(saved_view::Column::ProjectId.eq(project_id))
-        .filter(saved_view::Column::UserId.eq(user))
-        .filter(saved_view::Column::Name.eq(name.as_str()))
-        .one(&*conn)
-        .await?;
-    let saved = match existing {
-        Some(model) => {
-            let mut active = model.into_active_model();
-            active.query = Set(query);
-            active.update(&*conn).await?
-        }
+    let saved = match named(&*conn, user, project_id, &name).await? {
+        Some(model) => replace_query(&*conn, model, query).await?,
         None => {
             if of_member(&*conn, user, project_id).await?.len() >= MAX_VIEWS {
                 return Ok(Some(Saved::Full));
             }
-            saved_view::ActiveModel {
+            let inserted = saved_view::ActiveModel {
                 project_id: Set(project_id),
                 user_id: Set(user),
-                name: Set(name),
-                query: Set(query),
+                name: Set(name.clone()),
+                query: Set(query.clone()),
                 created_at: Set(chrono::Utc::now()),
                 ..Default::default()
             }
             .insert(&*conn)
-            .await?
+            .await;
+            match inserted {
+                Ok(model) => model,
+                // Saved under the same name by another request a moment ago: this one replaces
+                // it, as saving again does, rather than failing on the unique index.
+                Err(err) if is_unique_violation(&err) => {
+                    let Some(model) = named(&*conn, user, project_id, &name).await? else {
+                        return Err(err.into());
+                    };
+                    replace_query(&*conn, model, query).await?
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
     };
     Ok(Some(Saved::Saved(to_view(saved))))
+}
+
+/// The person's view of the project saved under `name`.
+async fn named<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    project_id: i32,
+    name: &str,
+) -> Result<Option<saved_view::Model>, StoreError> {
+    Ok(saved_view::Entity::find()
+        .filter(saved_view::Column::ProjectId.eq(project_id))
+        .filter(saved_view::Column::UserId.eq(user))
+        .filter(saved_view::Column::Name.eq(name))
+        .one(conn)
+        .await?)
+}
+
+async fn replace_query<C: ConnectionTrait>(
+    conn: &C,
+    model: saved_view::Model,
+    query: String,
+) -> Result<saved_view::Model, StoreError> {
+    let mut active = model.into_active_model();
+    active.query = Set(query);
+    Ok(active.update(conn).await?)
 }
 
 /// Deletes one of the person's own views; answers its project.

@@ -88,7 +88,9 @@ pub async fn cancel_invitation(project_id: i32, email: String) -> Result<(), App
     answer(
         async move {
             let user = require_user().await?;
-            store::members::cancel_invitation(&db()?, user.id, project_id, &email)
+            // Invitations hold only valid addresses; anything else (a NUL, say) is none of them.
+            let email = domain::Email::parse(&email).map_err(|_| AppError::NotFound)?;
+            store::members::cancel_invitation(&db()?, user.id, project_id, email.as_str())
                 .await?
                 .ok_or(AppError::NotFound)?;
             leptos_axum::redirect(&format!("/projects/{project_id}/settings"));

@@ -7,6 +7,7 @@ use domain::{Email, Password};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -22,6 +23,7 @@ pub fn SignInPage() -> impl IntoView {
         </Suspense>
         <section class="panel narrow">
             <h1>"Sign in"</h1>
+            <SignedUpNotice />
             <ProviderFailure />
             <ActionForm action=session.sign_in attr:class="stack" attr:novalidate=true>
                 <Field
@@ -50,5 +52,22 @@ pub fn SignInPage() -> impl IntoView {
             <ProviderButtons />
             <p class="muted">"New to Taskdeck? " <a href="/signup">"Create an account"</a></p>
         </section>
+    }
+}
+
+/// Shown after signing up (`?signed_up=1`): the same words whether the address was new or not.
+#[component]
+fn SignedUpNotice() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query
+            .with(|q| q.get("signed_up").is_some_and(|flag| flag == "1"))
+            .then(|| {
+                view! {
+                    <p class="notice" role="status" data-testid="signed-up">
+                        "Your account is ready. Sign in with the email and password you chose."
+                    </p>
+                }
+            })
     }
 }

@@ -3,7 +3,9 @@
 use super::csrf::SameOriginGuard;
 use super::rate_limit::RequestLimits;
 use super::security_headers::SecurityHeaders;
-use super::{form_errors, requests, server_fn_errors, session_lifetime, unavailable};
+use super::{
+    form_errors, requests, server_fn_bodies, server_fn_errors, session_lifetime, unavailable,
+};
 use crate::Config;
 use axum::{middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -59,43 +61,44 @@ where
     );
 
     // The last layer added is the outermost: `observe` sees every request, even timed-out ones.
-    app.route_layer(middleware::from_fn(
-        server_fn_errors::decode_errors_are_bad_requests,
-    ))
-    .route_layer(middleware::from_fn(requests::label))
-    .layer(middleware::from_fn(form_errors::keep_out_of_urls))
-    .layer(middleware::from_fn_with_state(
-        config.sessions.absolute_lifetime,
-        session_lifetime::end_sessions_past_their_lifetime,
-    ))
-    .layer(auth_layer)
-    .layer(middleware::from_fn(unavailable::sessions_unavailable))
-    .layer(CompressionLayer::new())
-    // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
-    // hook has already reported it.
-    .layer(CatchPanicLayer::new())
-    .layer(SentryHttpLayer::new().enable_transaction())
-    .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
-    .layer(middleware::from_fn(move |request, next| {
-        same_origin.clone().check(request, next)
-    }))
-    .layer(middleware::from_fn(move |request, next| {
-        limits.clone().apply(request, next)
-    }))
-    // Same-origin only unless the operator listed other origins: then those, and only those, may
-    // read answers and send the session cookie along.
-    .layer(cors(&config.http.cors_allowed_origins))
-    // Outside every layer that reads a body (the limits read sign-in forms), so that no request
-    // outlives the timeout, however slowly its body arrives.
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        config.http.request_timeout,
-    ))
-    // Outside the timeout and panic layers, so even their answers carry the headers.
-    .layer(middleware::from_fn(move |request, next| {
-        security_headers.apply(request, next)
-    }))
-    .layer(middleware::from_fn(requests::observe))
+    app.route_layer(middleware::from_fn(server_fn_bodies::checked))
+        .route_layer(middleware::from_fn(
+            server_fn_errors::decode_errors_are_bad_requests,
+        ))
+        .route_layer(middleware::from_fn(requests::label))
+        .layer(middleware::from_fn(form_errors::keep_out_of_urls))
+        .layer(middleware::from_fn_with_state(
+            config.sessions.absolute_lifetime,
+            session_lifetime::end_sessions_past_their_lifetime,
+        ))
+        .layer(auth_layer)
+        .layer(middleware::from_fn(unavailable::sessions_unavailable))
+        .layer(CompressionLayer::new())
+        // A panicking handler answers 500 instead of dropping the connection; Sentry's panic
+        // hook has already reported it.
+        .layer(CatchPanicLayer::new())
+        .layer(SentryHttpLayer::new().enable_transaction())
+        .layer(NewSentryLayer::<axum::extract::Request>::new_from_top())
+        .layer(middleware::from_fn(move |request, next| {
+            same_origin.clone().check(request, next)
+        }))
+        .layer(middleware::from_fn(move |request, next| {
+            limits.clone().apply(request, next)
+        }))
+        // Same-origin only unless the operator listed other origins: then those, and only those, may
+        // read answers and send the session cookie along.
+        .layer(cors(&config.http.cors_allowed_origins))
+        // Outside every layer that reads a body (the limits read sign-in forms), so that no request
+        // outlives the timeout, however slowly its body arrives.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.http.request_timeout,
+        ))
+        // Outside the timeout and panic layers, so even their answers carry the headers.
+        .layer(middleware::from_fn(move |request, next| {
+            security_headers.apply(request, next)
+        }))
+        .layer(middleware::from_fn(requests::observe))
 }
 
 fn cors(allowed: &[String]) -> tower::util::Either<CorsLayer, tower::layer::util::Identity> {

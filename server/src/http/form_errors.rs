@@ -12,7 +12,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use http::header::{ACCEPT, LOCATION};
-use http::{HeaderValue, Method, Uri};
+use http::{HeaderValue, Method};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -63,7 +63,8 @@ pub async fn keep_out_of_urls(mut request: Request, next: Next) -> Response {
     response
 }
 
-fn wants_html(request: &Request) -> bool {
+/// True for a browser asking for a page: a form posted without JavaScript.
+pub(super) fn wants_html(request: &Request) -> bool {
     request
         .headers()
         .get(ACCEPT)
@@ -88,9 +89,21 @@ async fn take(session: &Session) -> Option<Pending> {
 
 /// Splits `__path` and `__err` off a redirect's location: the location without them, and the
 /// refused form. `None` when the location carries no error.
+///
+/// The location is taken apart by hand rather than parsed as a `Uri`, which refuses anything over
+/// 64 KB: what was typed into a long form would then stay in the URL.
 fn split_off_error(location: &str) -> Option<(HeaderValue, Pending)> {
-    let uri: Uri = location.parse().ok()?;
-    let query = uri.query()?;
+    let location = location
+        .split_once('#')
+        .map_or(location, |(before, _)| before);
+    let (target, query) = location.split_once('?')?;
+    // `scheme://authority` when the location is absolute; the page is the path after it.
+    let path_start = match target.split_once("://") {
+        Some((scheme, rest)) => scheme.len() + 3 + rest.find('/').unwrap_or(rest.len()),
+        None => 0,
+    };
+    let (origin, page) = target.split_at(path_start);
+    let page = if page.is_empty() { "/" } else { page };
     let (mut path, mut err, mut kept) =
         (None, None, form_urlencoded::Serializer::new(String::new()));
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -103,17 +116,13 @@ fn split_off_error(location: &str) -> Option<(HeaderValue, Pending)> {
         }
     }
     let kept = kept.finish();
-    let mut clean = String::new();
-    if let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) {
-        clean.push_str(&format!("{scheme}://{authority}"));
-    }
-    clean.push_str(uri.path());
+    let mut clean = format!("{origin}{page}");
     if !kept.is_empty() {
         clean.push('?');
         clean.push_str(&kept);
     }
     let pending = Pending {
-        page: uri.path().to_owned(),
+        page: page.to_owned(),
         path: path?,
         err: err?,
     };
@@ -146,6 +155,17 @@ mod tests {
         let (location, _) =
             split_off_error("/login?__path=%2Fapi%2Fsign_in&__err=e30%3D").expect("split");
         assert_eq!(location, "/login");
+    }
+
+    /// A `Uri` stops at 64 KB; a refused 200 KB comment is still split off.
+    #[test]
+    fn a_long_error_leaves_the_location_too() {
+        let typed = "x".repeat(300 * 1024);
+        let location = format!("/tasks/7?__path=%2Fapi%2Fadd_comment&__err={typed}");
+        let (location, pending) = split_off_error(&location).expect("split");
+        assert_eq!(location, "/tasks/7");
+        assert_eq!(pending.page, "/tasks/7");
+        assert_eq!(pending.err.len(), typed.len());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod rate_limit;
 mod requests;
 pub mod security_headers;
 mod serve;
+mod server_fn_bodies;
 mod server_fn_errors;
 mod session_lifetime;
 mod unavailable;

@@ -88,17 +88,20 @@ impl TestApp {
         TestClient::new(&self.address)
     }
 
-    /// A client that has signed up (and so is signed in) with a fresh account.
+    /// A client that has signed up with a fresh account, then signed in (signing up alone does
+    /// not: it says nothing about whether the address already had an account).
     pub async fn signed_in_client(&self, email: &str) -> TestClient {
         let client = self.client();
-        let response = client
-            .call("sign_up", &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "sign-up of {email} failed"
-        );
+        for function in ["sign_up", "sign_in"] {
+            let response = client
+                .call(function, &[("email", email), ("password", PASSWORD)])
+                .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::OK,
+                "{function} of {email} failed"
+            );
+        }
         client
     }
 

@@ -43,6 +43,39 @@ impl TestClient {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// Makes the same call `n` times at once, as a double-clicking person or a script does;
+    /// answers each status and body, in the order sent.
+    pub async fn at_once(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        n: usize,
+    ) -> Vec<(StatusCode, String)> {
+        let form: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let calls: Vec<_> = (0..n)
+            .map(|_| {
+                let request = self
+                    .http
+                    .post(format!("{}/api/{function}", self.address))
+                    .header(ACCEPT, "application/json")
+                    .form(&form);
+                tokio::spawn(async move {
+                    let response = request.send().await.expect("request");
+                    let status = response.status();
+                    (status, response.text().await.expect("body"))
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for call in calls {
+            answers.push(call.await.expect("the call ran"));
+        }
+        answers
+    }
+
     /// Submits a form as a browser with JavaScript off does.
     pub async fn post_form(
         &self,

@@ -5,8 +5,10 @@ use testkit::{
 };
 
 on_both_databases!(
-    sign_up_signs_in,
+    sign_up_sends_the_browser_to_sign_in,
     sign_up_rejects_bad_input_and_keeps_the_account,
+    sign_up_never_says_whether_an_address_has_an_account,
+    concurrent_sign_ups_with_one_email_answer_alike,
     sign_in_and_sign_out,
     sessions_survive_a_restart,
     anonymous_visitors_are_sent_to_sign_in,
@@ -14,7 +16,10 @@ on_both_databases!(
     refused_forms_keep_what_was_typed_out_of_the_url,
 );
 
-async fn sign_up_signs_in(db: TestDb) {
+/// What the sign-in page says to someone who has just signed up.
+const SIGNED_UP: &str = "Your account is ready. Sign in with the email and password you chose.";
+
+async fn sign_up_sends_the_browser_to_sign_in(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let client = app.client();
     let email = unique_email("ada");
@@ -22,8 +27,19 @@ async fn sign_up_signs_in(db: TestDb) {
         .call("sign_up", &[("email", &email), ("password", PASSWORD)])
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(location(&response), "/projects");
+    assert_eq!(location(&response), "/login?signed_up=1");
 
+    // Not signed in: signing up says nothing about the address, so it cannot open a session.
+    let response = client.page("/projects").await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/login");
+    let html = client.page_html("/login?signed_up=1").await;
+    assert!(html.contains(SIGNED_UP), "{html}");
+    assert!(!client.page_html("/login").await.contains(SIGNED_UP));
+
+    client
+        .call_ok("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
     let html = client.page_html("/projects").await;
     assert!(html.contains(&email), "the header shows who is signed in");
     assert!(html.contains("No projects yet."));
@@ -56,10 +72,10 @@ async fn sign_up_rejects_bad_input_and_keeps_the_account(db: TestDb) {
         .call_ok("sign_up", &[("email", &email), ("password", PASSWORD)])
         .await;
 
-    // The same address in another case is the same account.
+    // The same address in another case is the same account: signing up again changes nothing.
     let other = app.client();
-    let response = other
-        .call(
+    other
+        .call_ok(
             "sign_up",
             &[
                 ("email", &email.to_uppercase()),
@@ -67,10 +83,6 @@ async fn sign_up_rejects_bad_input_and_keeps_the_account(db: TestDb) {
             ],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_text(response)
-        .await
-        .contains("An account with this email already exists."));
 
     // The first account still signs in with its own password, not the second one's.
     let response = other
@@ -81,6 +93,83 @@ async fn sign_up_rejects_bad_input_and_keeps_the_account(db: TestDb) {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     other
+        .call_ok("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+}
+
+/// Whoever signs up, with an address that has an account or not, gets the same answer, with
+/// JavaScript and without: sign-up does not tell which addresses have accounts.
+async fn sign_up_never_says_whether_an_address_has_an_account(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let taken = unique_email("taken");
+    app.signed_in_client(&taken).await;
+
+    let answer = |response: reqwest::Response| async move {
+        let status = response.status();
+        let to = location(&response);
+        (status, to, response.text().await.expect("body"))
+    };
+    let fresh = answer(
+        app.client()
+            .call(
+                "sign_up",
+                &[("email", &unique_email("fresh")), ("password", PASSWORD)],
+            )
+            .await,
+    )
+    .await;
+    let again = answer(
+        app.client()
+            .call(
+                "sign_up",
+                &[("email", &taken), ("password", "another password")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(fresh, again);
+    assert!(!again.2.contains("already exists"), "{}", again.2);
+
+    let fresh = app
+        .client()
+        .post_form(
+            "sign_up",
+            &[("email", &unique_email("nojs")), ("password", PASSWORD)],
+            "/signup",
+        )
+        .await;
+    let again = app
+        .client()
+        .post_form(
+            "sign_up",
+            &[("email", &taken), ("password", "another password")],
+            "/signup",
+        )
+        .await;
+    assert_eq!(fresh.status(), StatusCode::FOUND);
+    assert_eq!(again.status(), StatusCode::FOUND);
+    assert_eq!(location(&fresh), location(&again));
+    assert!(location(&again).ends_with("/login?signed_up=1"));
+}
+
+/// Ten sign-ups with one address at once: one account, and ten identical answers.
+async fn concurrent_sign_ups_with_one_email_answer_alike(db: TestDb) {
+    // Ten sign-ups for one account in a second are past the sign-in limits, tested elsewhere.
+    let limits = [
+        ("RATE_LIMIT_SIGN_INS_PER_MINUTE", "100"),
+        ("RATE_LIMIT_SIGN_INS_PER_ACCOUNT", "100"),
+    ];
+    let app = TestApp::spawn_with(&db, &limits).await;
+    let email = unique_email("rush");
+    let client = app.client();
+    let answers = client
+        .at_once("sign_up", &[("email", &email), ("password", PASSWORD)], 10)
+        .await;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        assert_eq!(body, &answers[0].1);
+    }
+    app.client()
         .call_ok("sign_in", &[("email", &email), ("password", PASSWORD)])
         .await;
 }
@@ -234,19 +323,27 @@ async fn refused_forms_keep_what_was_typed_out_of_the_url(db: TestDb) {
     let project = create_project(&owner, "Essays").await;
     let task = create_task(&owner, project, "Long read").await["id"].to_string();
     let page = format!("/tasks/{task}");
-    let essay = "All work and no play. ".repeat(300);
-    assert!(essay.len() > 6_000);
-    let response = owner
-        .post_form(
-            "add_comment",
-            &[("task_id", &task), ("body", &essay)],
-            &page,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::FOUND);
-    let back = location(&response);
-    assert_eq!(back, format!("{}{page}", app.address));
-    let html = owner.page_html(&page).await;
-    assert!(html.contains("A comment can be at most 5000 characters."));
-    assert!(html.contains(essay.trim()), "the essay is still in the box");
+    // Past 6 KB, and past 200 KB: a `Uri` stops at 64 KB, and a 200 KB comment once left a
+    // 267 KB `Location`.
+    for repeats in [300, 10_000] {
+        let essay = "All work and no play. ".repeat(repeats);
+        let response = owner
+            .post_form(
+                "add_comment",
+                &[("task_id", &task), ("body", &essay)],
+                &page,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let back = location(&response);
+        assert_eq!(
+            back,
+            format!("{}{page}", app.address),
+            "{} bytes",
+            essay.len()
+        );
+        let html = owner.page_html(&page).await;
+        assert!(html.contains("A comment can be at most 5000 characters."));
+        assert!(html.contains(essay.trim()), "the essay is still in the box");
+    }
 }

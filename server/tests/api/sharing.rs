@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::on_both_databases;
-use testkit::{create_project, create_task, TestApp, TestClient, TestDb, PASSWORD};
+use testkit::{create_project, create_task, TestApp, TestClient, TestDb};
 
 on_both_databases!(
     each_role_may_do_exactly_what_it_says,
@@ -341,13 +341,7 @@ async fn an_invitation_waits_for_the_person_to_sign_up(db: TestDb) {
         "{text}"
     );
 
-    let newcomer = app.client();
-    newcomer
-        .call_ok(
-            "sign_up",
-            &[("email", "newcomer@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let newcomer = app.signed_in_client("newcomer@example.com").await;
     assert_eq!(role_in(&newcomer, project).await, "Editor");
     let members = owner.call_ok("list_members", &[("project_id", &p)]).await;
     assert_eq!(members["invitations"], serde_json::json!([]));
@@ -361,12 +355,7 @@ async fn an_invitation_waits_for_the_person_to_sign_up(db: TestDb) {
             &[("project_id", &p), ("email", "never@example.com")],
         )
         .await;
-    let late = app.client();
-    late.call_ok(
-        "sign_up",
-        &[("email", "never@example.com"), ("password", PASSWORD)],
-    )
-    .await;
+    let late = app.signed_in_client("never@example.com").await;
     let none = late.call("get_project", &[("id", &p)]).await;
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
 }
