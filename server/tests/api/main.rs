@@ -7,6 +7,7 @@ mod board;
 mod details;
 mod edge;
 mod feedback;
+mod invitations;
 mod isolation;
 mod migrations;
 mod oauth;
