@@ -818,7 +818,10 @@ fn every_server_function_and_route_has_a_row() {
             continue;
         }
         let asked = match row.call {
-            Page(path) => path.replace("{project}", ":id").replace("{task}", ":id"),
+            Page(path) => path
+                .replace("{project}", ":id")
+                .replace("{task}", ":id")
+                .replace(NO_SUCH_LINK, ":token"),
             Get(path) | Post(path, _) | Stream(path) => path
                 .split('?')
                 .next()
