@@ -53,8 +53,8 @@ test.describe("sharing a project", () => {
     const other = await theirs.newPage();
     await signUp(other, teammate);
     await gotoReady(other, "/projects");
-    await expect(other.getByText(project)).toHaveCount(1); // listed as an invitation only
-    await expect(other.getByText("shared with you as viewer")).toHaveCount(0);
+    await expect(other.getByTestId("my-invitation")).toContainText(`invited you to “${project}”`);
+    await expect(other.getByTestId("project-list")).toHaveCount(0);
     // The link the owner passed on: they accept and land on the board.
     await gotoReady(other, link);
     await expect(other.getByRole("heading", { name: `Join “${project}”?` })).toBeVisible();
