@@ -86,8 +86,7 @@ fn Listing(project_id: i32, live: LiveBoard, first: TaskList) -> impl IntoView {
     }
 }
 
-/// One filter's results: read once (the page's own read for the first filter), then read
-/// again and swapped in place on every change of the project or of the saved views.
+/// One filter's results, read again on every change of the project or of the saved views.
 #[component]
 fn FilteredListing(
     project_id: i32,
@@ -98,84 +97,45 @@ fn FilteredListing(
     first: Option<TaskList>,
 ) -> impl IntoView {
     let asked = filter.clone();
+    let changes = move || (live.version(), save.version().get(), delete.version().get());
+    let unchanged = untrack(changes);
     let first = StoredValue::new(first);
-    // Keyed on nothing that changes by itself. (It used to be keyed on the live version: the
-    // stream's first event, arriving before the list had recorded its revision, bumped it while
-    // the page was still hydrating, and the re-read results were rendered into a part of the
-    // page being hydrated, which stops the WASM with `unreachable`.)
-    let list = Resource::new(
-        || (),
-        move |()| {
-            let known = first.get_value();
-            let asked = asked.clone();
-            async move {
-                match known {
-                    Some(list) => Ok(list),
-                    None => list_tasks(project_id, asked).await,
-                }
+    let list = Resource::new(changes, move |seen| {
+        let known = if seen == unchanged {
+            first.get_value()
+        } else {
+            None
+        };
+        let asked = asked.clone();
+        async move {
+            match known {
+                Some(list) => Ok(list),
+                None => list_tasks(project_id, asked).await,
             }
-        },
-    );
+        }
+    });
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the tasks…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading the tasks…"</p> }>
             {move || {
                 let filter = filter.clone();
                 Suspend::new(async move {
                     match list.await {
-                        Ok(list) => view! {
-                            <LiveListing project_id live filter list save delete />
+                        Ok(list) => {
+                            // Known to be current: the stream's first event (this same
+                            // revision) then asks for nothing.
+                            live.showing(list.revision);
+                            let views = list.views.clone();
+                            view! {
+                                <SavedViews project_id views filter=filter.clone() save delete />
+                                <Results list filter />
+                            }
+                                .into_any()
                         }
-                            .into_any(),
                         Err(e) => failed(e),
                     }
                 })
             }}
-        </Suspense>
-    }
-}
-
-/// The results on screen, kept current the way the board is: a change (anyone's, announced by
-/// the live stream, or a view saved or deleted here) reads them again and swaps them in. The
-/// effect that does so exists only once these results are on the page (hydrated, in the
-/// browser), so a change announced while the page is still hydrating never re-renders it.
-#[component]
-fn LiveListing(
-    project_id: i32,
-    live: LiveBoard,
-    filter: TaskFilter,
-    list: TaskList,
-    save: ServerAction<SaveView>,
-    delete: ServerAction<DeleteView>,
-) -> impl IntoView {
-    // Known to be current: the stream's first event (this same revision) then asks for nothing.
-    live.showing(list.revision);
-    let current = RwSignal::new(list);
-    let asked = filter.clone();
-    Effect::new(move |seen: Option<(u64, usize, usize)>| {
-        let now = (live.version(), save.version().get(), delete.version().get());
-        if seen.is_some_and(|seen| seen != now) {
-            let asked = asked.clone();
-            leptos::task::spawn_local(async move {
-                let Ok(fresh) = list_tasks(project_id, asked).await else {
-                    return;
-                };
-                // An older answer that arrives late never replaces a newer one.
-                if fresh.revision >= live.shown() {
-                    live.showing(fresh.revision);
-                    current.set(fresh);
-                }
-            });
-        }
-        now
-    });
-    move || {
-        let list = current.get();
-        let views = list.views.clone();
-        let filter = filter.clone();
-        view! {
-            <SavedViews project_id views filter=filter.clone() save delete />
-            <Results list filter />
-        }
+        </Transition>
     }
 }
 
