@@ -130,6 +130,17 @@ impl From<StoreError> for AppError {
                 "A project needs at least one owner. Make someone else an owner first.",
             )
             .into(),
+            StoreError::AlreadyMember => FieldError::new(
+                domain::Email::FIELD,
+                "This person is already a member of the project.",
+            )
+            .into(),
+            StoreError::OwnerCannotLeave => FieldError::new(
+                crate::error::FORM,
+                "An owner cannot leave the project. Make another member an owner and step down \
+                 to editor first, or delete the project.",
+            )
+            .into(),
             StoreError::IdentityTaken => FieldError::new(
                 crate::error::FORM,
                 "That account is already linked to a Taskdeck account.",
@@ -221,4 +232,64 @@ pub fn forward_feedback(
         Ok(envelope) => client.send_envelope(envelope),
         Err(err) => tracing::warn!(error = %err, "could not build a feedback envelope"),
     }
+}
+
+/// The value of one of the request's cookies.
+pub fn request_cookie(name: &str) -> Option<String> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_owned())
+    })
+}
+
+/// Sets a short-lived cookie only the server reads (`HttpOnly`, `Secure` when the app is on
+/// https); `None` removes it. `value` must be cookie-safe (the callers' are hex and digits).
+pub fn set_private_cookie(name: &str, value: Option<&str>, max_age_secs: u32) {
+    let secure = use_context::<crate::SecureCookies>().unwrap_or_default().0;
+    let cookie = format!(
+        "{name}={}; Path=/; Max-Age={}; SameSite=Lax; HttpOnly{}",
+        value.unwrap_or_default(),
+        if value.is_some() { max_age_secs } else { 0 },
+        if secure { "; Secure" } else { "" }
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// The cookie that brings someone who opened an invitation's link signed out back to it after
+/// signing in (or signing up and then in): the link's token.
+pub const RETURN_TO_INVITATION: &str = "taskdeck_invitation";
+
+/// Where a sign-in goes next: back to the invitation link opened before signing in, if any (the
+/// cookie is then removed), else the projects page.
+pub fn after_sign_in() -> String {
+    match request_cookie(RETURN_TO_INVITATION).filter(|t| domain::is_invitation_token(t)) {
+        Some(token) => {
+            set_private_cookie(RETURN_TO_INVITATION, None, 0);
+            format!("{}{token}", domain::InvitationLink::PREFIX)
+        }
+        None => "/projects".to_owned(),
+    }
+}
+
+/// The address people reach the app at (APP_URL, without a trailing `/`), for links that leave
+/// the app: an invitation's link is copied and sent to someone. Given by the server.
+#[derive(Clone, Debug, Default)]
+pub struct AppUrl(pub String);
+
+/// `path` as a whole URL, on the app's address.
+pub fn absolute(path: &str) -> String {
+    let base = use_context::<AppUrl>().unwrap_or_default().0;
+    format!("{}{path}", base.trim_end_matches('/'))
 }

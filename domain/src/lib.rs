@@ -34,7 +34,9 @@ pub use listing::TaskList;
 pub use project::{Project, ProjectName};
 pub use provider::{OAuthFailure, Provider};
 pub use role::Role;
-pub use sharing::{Invitation, Member, Members};
+pub use sharing::{
+    is_invitation_token, Invitation, InvitationFor, InvitationLink, Member, Members,
+};
 pub use task::{
     Description, DueDate, MyTasks, Person, Priority, ProjectTask, Status, Task, TaskDetails,
     TaskTitle,

@@ -13,6 +13,7 @@ mod m20261125_000007_task_search;
 mod m20261125_000008_task_details;
 mod m20261125_000009_saved_views;
 mod m20261201_000010_activity_events;
+mod m20261202_000011_invitation_links;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_task_details::Migration),
             Box::new(m20261125_000009_saved_views::Migration),
             Box::new(m20261201_000010_activity_events::Migration),
+            Box::new(m20261202_000011_invitation_links::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use crate::live::Live;
 use crate::oauth::OAuth;
 use crate::web_vitals::WebVitals;
 use crate::Config;
-use app::{shell, App, BrowserErrorReporting, OfferedProviders, SecureCookies};
+use app::{shell, App, AppUrl, BrowserErrorReporting, OfferedProviders, SecureCookies};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
@@ -42,7 +42,9 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
                     sign_in_origins: config.oauth.authorization_origins(),
                 };
                 let secure_cookies = SecureCookies(config.is_https());
+                let app_url = AppUrl(config.http.app_url.clone());
                 move || {
+                    provide_context(app_url.clone());
                     provide_context(db.clone());
                     provide_context(offered.clone());
                     provide_context(secure_cookies);

@@ -1,7 +1,7 @@
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
-/// What went wrong below the web layer. `EmailTaken`, `IdentityTaken`, `LabelTaken`, `Forbidden`
-/// and `LastOwner` are the person's doing; the rest mean
+/// What went wrong below the web layer. `EmailTaken`, `IdentityTaken`, `LabelTaken`, `Forbidden`,
+/// `LastOwner`, `AlreadyMember` and `OwnerCannotLeave` are the person's doing; the rest mean
 /// something broke and keep their cause for the logs.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -18,10 +18,18 @@ pub enum StoreError {
     /// The change would leave a project without an owner.
     #[error("a project needs at least one owner")]
     LastOwner,
+    /// The email invited is already a member's (the owner sees the members, so this tells nothing).
+    #[error("this person is already a member")]
+    AlreadyMember,
+    /// An owner asked to leave their project.
+    #[error("an owner cannot leave the project")]
+    OwnerCannotLeave,
     #[error("database error")]
     Database(#[source] DbErr),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error("no random numbers for a secret: {0}")]
+    Random(String),
     #[error("session store failed: {0}")]
     Session(String),
 }

@@ -1,10 +1,10 @@
 //! Accounts.
 
 use crate::db::Db;
-use crate::entities::{project_invitation, project_member, user};
+use crate::entities::user;
 use crate::error::{taken_or, StoreError};
 use domain::Email;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 pub type UserId = i32;
 
@@ -34,7 +34,8 @@ impl From<user::Model> for User {
     }
 }
 
-/// Creates an account; invitations waiting for its email become memberships.
+/// Creates an account. Invitations sent to its email wait for their links: an unverified email
+/// proves nothing.
 pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<User, StoreError> {
     use sea_orm::TransactionTrait;
     let conn = db.lease().await?;
@@ -44,8 +45,8 @@ pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<Use
     Ok(model.into())
 }
 
-/// Inserts an account (`EmailTaken` when the email has one) and turns the invitations waiting
-/// for its email into memberships. Callers run it inside their transaction.
+/// Inserts an account (`EmailTaken` when the email has one). Callers run it inside their
+/// transaction.
 pub(crate) async fn insert_account<C: sea_orm::ConnectionTrait>(
     conn: &C,
     email: &Email,
@@ -60,35 +61,7 @@ pub(crate) async fn insert_account<C: sea_orm::ConnectionTrait>(
     .insert(conn)
     .await
     .map_err(|err| taken_or(err, StoreError::EmailTaken))?;
-    accept_invitations(conn, model.id, &model.email).await?;
     Ok(model)
-}
-
-/// Turns the invitations waiting for this email into memberships; run when the account is made.
-async fn accept_invitations<C: ConnectionTrait>(
-    conn: &C,
-    user: UserId,
-    email: &str,
-) -> Result<(), StoreError> {
-    let waiting = project_invitation::Entity::find()
-        .filter(project_invitation::Column::Email.eq(email))
-        .all(conn)
-        .await?;
-    let now = chrono::Utc::now();
-    for invitation in waiting {
-        project_member::ActiveModel {
-            project_id: Set(invitation.project_id),
-            user_id: Set(user),
-            role: Set(invitation.role.clone()),
-            created_at: Set(now),
-        }
-        .insert(conn)
-        .await?;
-        project_invitation::Entity::delete_by_id(invitation.id)
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
 }
 
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, StoreError> {

@@ -92,7 +92,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             metrics::counter!("taskdeck_sign_ins_total", "method" => "password", "result" => "success")
                 .increment(1);
             tracing::info!(user_id = user.id, "signed in");
-            leptos_axum::redirect("/projects");
+            leptos_axum::redirect(&crate::server::after_sign_in());
             Ok(())
         }
         .await,

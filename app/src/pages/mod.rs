@@ -2,6 +2,7 @@ pub mod account;
 pub mod board;
 pub mod feedback;
 pub mod home;
+pub mod invitation;
 pub mod list;
 pub mod my_tasks;
 pub mod not_found;

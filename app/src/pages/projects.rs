@@ -1,3 +1,4 @@
+use crate::api::members::{my_invitations, DeclineMyInvitation};
 use crate::api::projects::{list_projects, CreateProject};
 use crate::components::form::{field_error, last_error, typed_or, Field, FormMessage};
 use crate::components::outcome::failed;
@@ -20,6 +21,7 @@ pub fn ProjectsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <InvitationsForYou />
         <section class="panel">
             <h2>"New project"</h2>
             <ActionForm action=create attr:class="inline-fields" attr:novalidate=true>
@@ -66,5 +68,54 @@ fn ProjectList(projects: Vec<Project>) -> impl IntoView {
             }
                 .into_any()
         }}
+    }
+}
+
+/// The invitations sent to this account's email. Declining works from here; accepting takes the
+/// invitation's link, which its sender passes on: an email address that was never verified does
+/// not prove whose account this is.
+#[component]
+fn InvitationsForYou() -> impl IntoView {
+    let decline = ServerAction::<DeclineMyInvitation>::new();
+    let error = last_error(decline);
+    let invitations = Resource::new(move || decline.version().get(), |_| my_invitations());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let list = invitations.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section class="panel" aria-labelledby="invitations-heading">
+                        <h2 id="invitations-heading">"Invitations for you"</h2>
+                        <p class="muted">
+                            "To accept one, open the invitation link its sender gave you."
+                        </p>
+                        <FormMessage error />
+                        <ul class="sign-in-methods" data-testid="my-invitations">
+                            {list.into_iter().map(|invitation| {
+                                let from = invitation.invited_by.clone()
+                                    .unwrap_or_else(|| "A project owner".to_owned());
+                                view! {
+                                    <li data-testid="my-invitation">
+                                        <span>
+                                            {format!(
+                                                "{from} invited you to “{}” as {}.",
+                                                invitation.project_name,
+                                                invitation.role.label().to_lowercase(),
+                                            )}
+                                        </span>
+                                        <ActionForm action=decline attr:class="inline-form">
+                                            <input type="hidden" name="id" value=invitation.id />
+                                            <button type="submit" class="button secondary">
+                                                {format!("Decline “{}”", invitation.project_name)}
+                                            </button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

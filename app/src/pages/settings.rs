@@ -1,7 +1,8 @@
 use super::route_id;
 use crate::api::labels::{list_labels, CreateLabel, DeleteLabel, UpdateLabel};
 use crate::api::members::{
-    list_members, CancelInvitation, ChangeMemberRole, InviteMember, RemoveMember,
+    list_members, new_invitation_link, CancelInvitation, ChangeMemberRole, InviteMember,
+    LeaveProject, RemoveMember,
 };
 use crate::api::projects::{get_project, DeleteProject, RenameProject};
 use crate::components::badges::label_class;
@@ -93,6 +94,36 @@ fn SettingsForm(project: Project) -> impl IntoView {
         })}
         <MembersPanel project_id owner />
         <LabelsPanel project_id can_edit=project.role.can_edit() />
+        <LeavePanel project_id owner />
+    }
+}
+
+/// Leaving the project: editors and viewers may; an owner is told why not.
+#[component]
+fn LeavePanel(project_id: i32, owner: bool) -> impl IntoView {
+    let leave = ServerAction::<LeaveProject>::new();
+    let error = last_error(leave);
+    view! {
+        <section class="panel narrow" aria-labelledby="leave-heading">
+            <h2 id="leave-heading">"Leave this project"</h2>
+            {if owner {
+                view! {
+                    <p class="muted" data-testid="owner-cannot-leave">
+                        "As an owner you cannot leave the project. Make another member an owner \
+                         and step down to editor first, or delete the project."
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <p>"You lose access to its tasks at once. To come back, you need a new invitation."</p>
+                    <ActionForm action=leave>
+                        <input type="hidden" name="project_id" value=project_id />
+                        <FormMessage error />
+                        <button type="submit" class="button danger">"Leave project"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -201,8 +232,9 @@ fn LabelsPanel(project_id: i32, can_edit: bool) -> impl IntoView {
     }
 }
 
-/// Who has access. Owners invite by email, change roles and remove members; everyone else sees
-/// the list.
+/// Who has access. Owners invite by email (and get a link to pass on, shown once), change roles
+/// and remove members; everyone else sees the list. Every invitation shows as pending the same
+/// way, whether or not its email has an account.
 #[component]
 fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
@@ -219,6 +251,16 @@ fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
             )
         },
         move |_| list_members(project_id),
+    );
+    let new_link = Resource::new(
+        move || invite.version().get(),
+        move |_| async move {
+            if owner {
+                new_invitation_link(project_id).await
+            } else {
+                Ok(None)
+            }
+        },
     );
     let invite_error = last_error(invite);
     let change_error = last_error(change);
@@ -274,24 +316,52 @@ fn MembersPanel(project_id: i32, owner: bool) -> impl IntoView {
                                         </li>
                                     }
                                 }).collect_view()}
-                                {list.invitations.into_iter().map(|invitation| view! {
+                                {list.invitations.into_iter().map(|invitation| {
+                                    let again = invitation.email.clone();
+                                    let withdraw = invitation.email.clone();
+                                    view! {
                                     <li data-testid="invitation">
                                         <span>
                                             {invitation.email.clone()} " "
-                                            <span class="muted">{format!("invited as {}", invitation.role.label().to_lowercase())}</span>
+                                            <span class="muted">{format!("invited as {}, waiting for them to accept", invitation.role.label().to_lowercase())}</span>
                                         </span>
                                         {owner.then(|| view! {
+                                            // A new link replaces the old one, which stops working.
+                                            <ActionForm action=invite attr:class="inline-form">
+                                                <input type="hidden" name="project_id" value=project_id />
+                                                <input type="hidden" name=Email::FIELD value=again />
+                                                <input type="hidden" name=Role::FIELD value=invitation.role.as_str() />
+                                                <button type="submit" class="button secondary">"New link"</button>
+                                            </ActionForm>
                                             <ActionForm action=cancel attr:class="inline-form">
                                                 <input type="hidden" name="project_id" value=project_id />
-                                                <input type="hidden" name=Email::FIELD value=invitation.email.clone() />
+                                                <input type="hidden" name=Email::FIELD value=withdraw />
                                                 <button type="submit" class="button secondary">"Cancel invitation"</button>
                                             </ActionForm>
                                         })}
                                     </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
                     }
+                })}
+            </Suspense>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    new_link.await.ok().flatten().map(|link| view! {
+                        <div class="notice" role="status" data-testid="invitation-link">
+                            <p>
+                                {format!("Invitation for {} is ready. Copy this link and send it to them yourself: ", link.email)}
+                                "whoever opens it can join, and it is shown only this once."
+                            </p>
+                            <input
+                                readonly=true
+                                aria-label="Invitation link"
+                                value=link.url.clone()
+                            />
+                        </div>
+                    })
                 })}
             </Suspense>
             {owner.then(|| view! {

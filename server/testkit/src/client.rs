@@ -187,3 +187,42 @@ pub fn column_titles(board: &domain::Board, status: domain::Status) -> Vec<Strin
         .map(|column| column.tasks.iter().map(|task| task.title.clone()).collect())
         .unwrap_or_default()
 }
+
+/// The owner invites `email` with `role`; answers the invitation's link (`/invitations/{token}`),
+/// which the settings page shows the owner once to pass on.
+pub async fn invite(owner: &TestClient, project_id: i32, email: &str, role: &str) -> String {
+    let link = owner
+        .call_ok(
+            "invite_member",
+            &[
+                ("project_id", &project_id.to_string()),
+                ("email", email),
+                ("role", role),
+            ],
+        )
+        .await;
+    link["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("invite_member answered {link}"))
+        .to_owned()
+}
+
+/// The token of an invitation's link.
+pub fn token_of(link: &str) -> &str {
+    link.rsplit('/').next().unwrap_or_default()
+}
+
+/// Shares a project the way people do: the owner invites `email` and passes the link on, and
+/// `member` (signed in) opens it and accepts.
+pub async fn share(
+    owner: &TestClient,
+    project_id: i32,
+    member: &TestClient,
+    email: &str,
+    role: &str,
+) {
+    let link = invite(owner, project_id, email, role).await;
+    member
+        .call_ok("accept_invitation", &[("token", token_of(&link))])
+        .await;
+}

@@ -11,8 +11,8 @@ mod db;
 
 pub use app::TestApp;
 pub use client::{
-    board_tasks, column_titles, create_project, create_task, error_text, location, TestClient,
-    PASSWORD,
+    board_tasks, column_titles, create_project, create_task, error_text, invite, location, share,
+    token_of, TestClient, PASSWORD,
 };
 pub use db::{postgres_database_exists, Backend, TestDb, TEST_DATABASE_PREFIX};
 

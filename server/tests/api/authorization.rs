@@ -133,6 +133,11 @@ const VITALS: &str = r#"{"path":"/projects/{project}","metrics":[{"name":"LCP","
 const FOREIGN_ENVELOPE: &str =
     "{\"dsn\":\"http://publickey@127.0.0.1:9/43\"}\n{\"type\":\"event\"}\n{}\n";
 
+/// A well-formed invitation token that no invitation has.
+const NO_SUCH_LINK: &str = "00000000000000000000000000000000000000000000000000000000000000ff";
+const NO_SUCH_LINK_PAGE: &str =
+    "/invitations/00000000000000000000000000000000000000000000000000000000000000ff";
+
 #[rustfmt::skip]
 static MATRIX: &[Row] = &[
     //  name                           how it is called                                                  anonymous      another user   owner          the owner's answer shows
@@ -193,6 +198,15 @@ static MATRIX: &[Row] = &[
     row("remove_member",               ServerFn(&[("project_id", "{project}"), ("user_id", "0")]),       [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
     row("cancel_invitation",           ServerFn(&[("project_id", "{project}"), ("email", "nobody@example.com")]),
                                                                                                          [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("new_invitation_link",         ServerFn(&[("project_id", "{project}")]),                         [UNAUTHORIZED, OK,            OK],           NOTHING),
+    // An invitation is reached by its link's secret alone; no one holds this one.
+    row("invitation",                  ServerFn(&[("token", NO_SUCH_LINK)]),                             [OK,           NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("accept_invitation",           ServerFn(&[("token", NO_SUCH_LINK)]),                             [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("decline_invitation",          ServerFn(&[("token", NO_SUCH_LINK)]),                             [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("my_invitations",              ServerFn(&[]),                                                    [UNAUTHORIZED, OK,            OK],           NOTHING),
+    row("decline_my_invitation",       ServerFn(&[("id", "0")]),                                         [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    // An owner cannot leave; anyone else naming the project is a stranger to it.
+    row("leave_project",               ServerFn(&[("project_id", "{project}")]),                         [UNAUTHORIZED, NOT_FOUND,     INVALID],      NOTHING),
     // Feedback
     row("send_feedback",               ServerFn(&[("message", "Something broke"), ("event", "")]),       [UNAUTHORIZED, OK,            OK],           NOTHING),
     // Pages of the app's router
@@ -207,6 +221,7 @@ static MATRIX: &[Row] = &[
     row("/my-tasks",                   Page("/my-tasks"),                                                [TO_LOGIN,     OK,            OK],           EMAIL),
     row("/feedback",                   Page("/feedback"),                                                [TO_LOGIN,     OK,            OK],           EMAIL),
     row("/account",                    Page("/account"),                                                 [TO_LOGIN,     OK,            OK],           ACCOUNT),
+    row("/invitations/:token",         Page(NO_SUCH_LINK_PAGE),                                          [OK,           NOT_FOUND,     NOT_FOUND],    NOTHING),
     row("no such page (fallback)",     Page("/projects/{project}/tasks"),                                [NOT_FOUND,    NOT_FOUND,     NOT_FOUND],    NOTHING),
     // Routes the server mounts beside the app's router
     row("/auth/{provider}/start",      Post("/auth/github/start", ""),                                   [TO_GITHUB,    TO_GITHUB,     TO_GITHUB],    NOTHING),
@@ -805,7 +820,10 @@ fn every_server_function_and_route_has_a_row() {
             continue;
         }
         let asked = match row.call {
-            Page(path) => path.replace("{project}", ":id").replace("{task}", ":id"),
+            Page(path) => path
+                .replace("{project}", ":id")
+                .replace("{task}", ":id")
+                .replace(NO_SUCH_LINK, ":token"),
             Get(path) | Post(path, _) | Stream(path) => path
                 .split('?')
                 .next()

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use testkit::on_both_databases;
 use testkit::{
-    board_tasks, column_titles, create_project, create_task, unique_email, Backend, TestApp,
+    board_tasks, column_titles, create_project, create_task, share, unique_email, Backend, TestApp,
     TestClient, TestDb,
 };
 
@@ -301,16 +301,7 @@ async fn a_viewer_follows_a_project_without_changing_it(db: TestDb) {
     let viewer = app.signed_in_client(&viewer_email).await;
     let project = create_project(&owner, "Shared").await;
     let task = create_task(&owner, project, "Card").await;
-    owner
-        .call_ok(
-            "invite_member",
-            &[
-                ("project_id", &project.to_string()),
-                ("email", &viewer_email),
-                ("role", "viewer"),
-            ],
-        )
-        .await;
+    share(&owner, project, &viewer, &viewer_email, "viewer").await;
     let mut events = Events::open(&viewer, project).await;
     let start = events.revision(Duration::from_secs(5)).await;
     let response = viewer

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::time::Duration;
 use testkit::on_both_databases;
 use testkit::{
-    board_tasks, create_project, create_task, error_text, location, unique_email, TestApp,
+    board_tasks, create_project, create_task, error_text, location, share, unique_email, TestApp,
     TestClient, TestDb,
 };
 
@@ -49,16 +49,7 @@ async fn a_task_carries_labels_assignees_a_checklist_and_comments(db: TestDb) {
     let outsider = app.signed_in_client(&unique_email("outsider")).await;
     let project = create_project(&owner, "Carried").await;
     let p = project.to_string();
-    owner
-        .call_ok(
-            "invite_member",
-            &[
-                ("project_id", &p),
-                ("email", &teammate_email),
-                ("role", "editor"),
-            ],
-        )
-        .await;
+    share(&owner, project, &teammate, &teammate_email, "editor").await;
     let task = create_task(&owner, project, "Ship it").await["id"].to_string();
     let other = create_task(&owner, project, "Something else").await["id"].to_string();
     let mut events = Events::open(&teammate, project).await;
@@ -411,16 +402,7 @@ async fn my_tasks_gathers_open_work_across_projects(db: TestDb) {
     let their_id = colleague.user_id().await.to_string();
     let first = create_project(&me, "First").await;
     let second = create_project(&colleague, "Second").await;
-    colleague
-        .call_ok(
-            "invite_member",
-            &[
-                ("project_id", &second.to_string()),
-                ("email", &me_email),
-                ("role", "editor"),
-            ],
-        )
-        .await;
+    share(&colleague, second, &me, &me_email, "editor").await;
     let private = create_project(&colleague, "Theirs alone").await;
     /// Who makes it, in which project, its title, due date, assignee and status.
     type Row<'a> = (
@@ -506,16 +488,7 @@ async fn saved_views_are_each_persons_own(db: TestDb) {
     let viewer = app.signed_in_client(&viewer_email).await;
     let project = create_project(&owner, "Viewed").await;
     let p = project.to_string();
-    owner
-        .call_ok(
-            "invite_member",
-            &[
-                ("project_id", &p),
-                ("email", &viewer_email),
-                ("role", "viewer"),
-            ],
-        )
-        .await;
+    share(&owner, project, &viewer, &viewer_email, "viewer").await;
     let saved = owner
         .call_ok(
             "save_view",

@@ -10,6 +10,7 @@ mod details;
 mod edge;
 mod faults;
 mod feedback;
+mod invitations;
 mod isolation;
 mod migrations;
 mod oauth;

@@ -1,35 +1,22 @@
 //! Sharing a project with roles: what owners, editors and viewers may each do, enforced by the
-//! server whatever the page shows; invitations for people without an account; and a project that
-//! always keeps an owner.
+//! server whatever the page shows; invitations that wait until their link is accepted; and a
+//! project that always keeps an owner.
 
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::on_both_databases;
-use testkit::{create_project, create_task, TestApp, TestClient, TestDb};
+use testkit::{
+    create_project, create_task, share, token_of, TestApp, TestClient, TestDb, PASSWORD,
+};
 
 on_both_databases!(
     each_role_may_do_exactly_what_it_says,
-    an_invitation_waits_for_the_person_to_sign_up,
+    an_invitation_waits_until_its_link_is_accepted,
     a_project_always_keeps_an_owner,
 );
 
 /// A server function, its arguments, and the status for a viewer, an editor and a stranger.
 type Case<'a> = (&'static str, Vec<(&'static str, &'a str)>, [StatusCode; 3]);
-
-/// The owner invites `email` with `role`; the answer's status.
-async fn invite(owner: &TestClient, project: i32, email: &str, role: &str) -> StatusCode {
-    owner
-        .call(
-            "invite_member",
-            &[
-                ("project_id", &project.to_string()),
-                ("email", email),
-                ("role", role),
-            ],
-        )
-        .await
-        .status()
-}
 
 async fn role_in(client: &TestClient, project: i32) -> Value {
     client
@@ -46,14 +33,8 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
     let stranger = app.signed_in_client("stranger@example.com").await;
     let project = create_project(&owner, "Shared").await;
     let task = create_task(&owner, project, "Shared task").await["id"].to_string();
-    assert_eq!(
-        invite(&owner, project, "editor@example.com", "editor").await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        invite(&owner, project, "viewer@example.com", "viewer").await,
-        StatusCode::OK
-    );
+    share(&owner, project, &editor, "editor@example.com", "editor").await;
+    share(&owner, project, &viewer, "viewer@example.com", "viewer").await;
     assert_eq!(role_in(&editor, project).await, "Editor");
     assert_eq!(role_in(&viewer, project).await, "Viewer");
     let listed = viewer.call_ok("list_projects", &[]).await;
@@ -310,15 +291,13 @@ async fn each_role_may_do_exactly_what_it_says(db: TestDb) {
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
 
-async fn an_invitation_waits_for_the_person_to_sign_up(db: TestDb) {
+async fn an_invitation_waits_until_its_link_is_accepted(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let owner = app.signed_in_client("inviter@example.com").await;
     let project = create_project(&owner, "Waiting room").await;
     let p = project.to_string();
-    assert_eq!(
-        invite(&owner, project, "newcomer@example.com", "editor").await,
-        StatusCode::OK
-    );
+    let link = testkit::invite(&owner, project, "newcomer@example.com", "editor").await;
+    assert!(link.starts_with("/invitations/"), "{link}");
     let members = owner.call_ok("list_members", &[("project_id", &p)]).await;
     assert_eq!(members["invitations"][0]["email"], "newcomer@example.com");
     assert_eq!(members["members"].as_array().map(Vec::len), Some(1));
@@ -340,22 +319,60 @@ async fn an_invitation_waits_for_the_person_to_sign_up(db: TestDb) {
         text.contains("valid email") && text.contains("owner, editor or viewer"),
         "{text}"
     );
+    // So is inviting someone who is a member already.
+    let member = owner
+        .call(
+            "invite_member",
+            &[
+                ("project_id", &p),
+                ("email", "inviter@example.com"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(member.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(member
+        .text()
+        .await
+        .expect("body")
+        .contains("already a member"));
 
-    let newcomer = app.signed_in_client("newcomer@example.com").await;
+    // Signing up with the address is not enough: the link is.
+    let newcomer = app.client();
+    newcomer
+        .call_ok(
+            "sign_up",
+            &[("email", "newcomer@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let none = newcomer.call("get_project", &[("id", &p)]).await;
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    newcomer
+        .call_ok("accept_invitation", &[("token", token_of(&link))])
+        .await;
     assert_eq!(role_in(&newcomer, project).await, "Editor");
     let members = owner.call_ok("list_members", &[("project_id", &p)]).await;
     assert_eq!(members["invitations"], serde_json::json!([]));
     assert_eq!(members["members"].as_array().map(Vec::len), Some(2));
 
-    // An invitation can be withdrawn before anyone uses it.
-    invite(&owner, project, "never@example.com", "viewer").await;
+    // An invitation can be withdrawn before anyone uses it; its link then opens nothing.
+    let withdrawn = testkit::invite(&owner, project, "never@example.com", "viewer").await;
     owner
         .call_ok(
             "cancel_invitation",
             &[("project_id", &p), ("email", "never@example.com")],
         )
         .await;
-    let late = app.signed_in_client("never@example.com").await;
+    let late = app.client();
+    late.call_ok(
+        "sign_up",
+        &[("email", "never@example.com"), ("password", PASSWORD)],
+    )
+    .await;
+    let dead = late
+        .call("accept_invitation", &[("token", token_of(&withdrawn))])
+        .await;
+    assert_eq!(dead.status(), StatusCode::NOT_FOUND);
     let none = late.call("get_project", &[("id", &p)]).await;
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
 }
@@ -397,7 +414,7 @@ async fn a_project_always_keeps_an_owner(db: TestDb) {
     assert_eq!(role_in(&owner, project).await, "Owner");
 
     // With a second owner, the first may step down.
-    invite(&owner, project, "partner@example.com", "viewer").await;
+    share(&owner, project, &partner, "partner@example.com", "viewer").await;
     let partner_id = partner.user_id().await.to_string();
     owner
         .call_ok(

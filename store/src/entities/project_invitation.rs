@@ -9,6 +9,10 @@ pub struct Model {
     pub email: String,
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// The SHA-256 of the link's token, in hex; `None` for invitations made before links.
+    pub token_hash: Option<String>,
+    /// Who sent it; `None` for invitations made before links.
+    pub invited_by: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
