@@ -20,6 +20,10 @@ test.describe("the list view hydrating", () => {
     await signUp(page, uniqueEmail("lister"));
     const board = await createProject(page, `Listed ${randomLetters()}`);
     await addTask(page, "Listed card");
+    // A slow phone: hydration takes long enough for the stream's first event to arrive in the
+    // middle of it, which is when the list's WASM used to die.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 6 });
     for (let load = 1; load <= 20; load += 1) {
       // The live stream's first event arrives while the page hydrates, or just after.
       const stream = page.waitForResponse((response) => response.url().endsWith("/events"));

@@ -72,19 +72,18 @@ pub async fn invite(
     role: Role,
 ) -> Result<Option<String>, StoreError> {
     let conn = db.lease().await?;
-    let txn = conn.begin().await?;
-    if access_as(&txn, owner, project_id, Role::Owner)
-        .await?
-        .is_none()
-    {
+    // Under the project's write lock: on SQLite, invitations at once would otherwise each read,
+    // then fail to upgrade to writing ("database is locked").
+    let Some(write) = ProjectWrite::begin(&conn, owner, project_id, Role::Owner).await? else {
         return Ok(None);
-    }
+    };
+    let txn = write.txn();
     // Only a member's email is refused: the owner sees the members already.
     let member = project_member::Entity::find()
         .inner_join(user::Entity)
         .filter(project_member::Column::ProjectId.eq(project_id))
         .filter(user::Column::Email.eq(email.as_str()))
-        .one(&txn)
+        .one(txn)
         .await?;
     if member.is_some() {
         return Err(StoreError::AlreadyMember);
@@ -114,9 +113,9 @@ pub async fn invite(
             ])
             .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
-    txn.commit().await?;
+    write.commit(db).await?;
     Ok(Some(token))
 }
 

@@ -10,6 +10,9 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct LiveBoard {
     shown: StoredValue<i64>,
+    /// Whether the page has rendered a revision yet; the stream opens only then (see
+    /// `follow_project`).
+    known: RwSignal<bool>,
     refresh: RwSignal<u64>,
     connected: RwSignal<bool>,
 }
@@ -18,6 +21,7 @@ impl LiveBoard {
     pub fn new() -> Self {
         Self {
             shown: StoredValue::new(-1),
+            known: RwSignal::new(false),
             refresh: RwSignal::new(0),
             connected: RwSignal::new(false),
         }
@@ -36,6 +40,9 @@ impl LiveBoard {
     /// Records the revision of the board just rendered.
     pub fn showing(self, revision: i64) {
         self.shown.set_value(revision);
+        if !self.known.get_untracked() {
+            self.known.set(true);
+        }
     }
 
     /// Loads the board again, e.g. after a move the server refused.
@@ -73,6 +80,13 @@ pub fn follow_project(project_id: impl Fn() -> Option<i32> + 'static, live: Live
     use wasm_bindgen::JsCast;
 
     Effect::new(move |_| {
+        // Not before the page knows which revision it shows. Opened earlier, the stream's first
+        // event (the current revision) could arrive while the page is still hydrating, look
+        // newer than the -1 shown so far, and make the page's resource read again in the middle
+        // of hydration: the list view's WASM then died in tachys (`entered unreachable code`).
+        if !live.known.get() {
+            return;
+        }
         let Some(id) = project_id() else {
             return;
         };

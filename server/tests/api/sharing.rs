@@ -5,9 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::on_both_databases;
-use testkit::{
-    create_project, create_task, share, token_of, TestApp, TestClient, TestDb, PASSWORD,
-};
+use testkit::{create_project, create_task, share, token_of, TestApp, TestClient, TestDb};
 
 on_both_databases!(
     each_role_may_do_exactly_what_it_says,
@@ -338,13 +336,7 @@ async fn an_invitation_waits_until_its_link_is_accepted(db: TestDb) {
         .contains("already a member"));
 
     // Signing up with the address is not enough: the link is.
-    let newcomer = app.client();
-    newcomer
-        .call_ok(
-            "sign_up",
-            &[("email", "newcomer@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let newcomer = app.signed_in_client("newcomer@example.com").await;
     let none = newcomer.call("get_project", &[("id", &p)]).await;
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
     newcomer
@@ -363,12 +355,7 @@ async fn an_invitation_waits_until_its_link_is_accepted(db: TestDb) {
             &[("project_id", &p), ("email", "never@example.com")],
         )
         .await;
-    let late = app.client();
-    late.call_ok(
-        "sign_up",
-        &[("email", "never@example.com"), ("password", PASSWORD)],
-    )
-    .await;
+    let late = app.signed_in_client("never@example.com").await;
     let dead = late
         .call("accept_invitation", &[("token", token_of(&withdrawn))])
         .await;
