@@ -52,18 +52,8 @@ pub struct SecureCookies(pub bool);
 pub fn current_theme() -> Theme {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts
-                    .headers
-                    .get_all(http::header::COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(';'))
-                    .filter_map(|pair| pair.trim().split_once('='))
-                    .find(|(name, _)| *name == COOKIE)
-                    .and_then(|(_, value)| Theme::parse(value))
-            })
+        crate::server::request_cookie(COOKIE)
+            .and_then(|value| Theme::parse(&value))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

@@ -30,7 +30,7 @@ pub async fn sessions_unavailable(request: Request, next: Next) -> Response {
 }
 
 /// 503 with `Retry-After`: a short page for a browser, the app's error for a server function.
-pub fn unavailable(wants_html: bool) -> Response {
+fn unavailable(wants_html: bool) -> Response {
     let message = AppError::Unavailable.to_string();
     let mut response = if wants_html {
         Html(format!(
