@@ -3,7 +3,9 @@
 use crate::feed::{Announcement, Feed};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnAcquireErr, ConnectOptions, ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait,
+};
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -61,6 +63,10 @@ fn record_statement(info: &sea_orm::metric::Info<'_>) {
     metrics::histogram!("db_client_operation_duration_seconds", "db_operation" => operation)
         .record(info.elapsed.as_secs_f64());
 }
+
+/// The PostgreSQL advisory lock key that serialises migrations across instances (any fixed
+/// number that no other application on the same database uses).
+const MIGRATION_LOCK: i64 = 0x7a5c_dec0;
 
 /// Connections beyond the gate's permits, kept for readiness and metrics checks.
 const HEALTH_CHECK_CONNECTIONS: u32 = 1;
@@ -232,12 +238,33 @@ impl Db {
     }
 
     pub async fn migrate_up(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+        self.migrate(None).await
     }
 
     /// Reverts the given number of migrations (the most recent first).
     pub async fn migrate_down(&self, steps: u32) -> Result<(), DbErr> {
-        Migrator::down(&self.conn, Some(steps)).await
+        self.migrate(Some(steps)).await
+    }
+
+    /// Applies (`None`) or reverts (`Some(steps)`) migrations. On PostgreSQL, instances started
+    /// together (a Deployment's replicas) would each create the same tables and all but one
+    /// fail, so they take turns: a transaction-scoped advisory lock is held while migrating, and
+    /// whoever comes next finds nothing left to apply. SQLite serves a single instance.
+    async fn migrate(&self, down: Option<u32>) -> Result<(), DbErr> {
+        if self.conn.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return match down {
+                None => Migrator::up(&self.conn, None).await,
+                Some(steps) => Migrator::down(&self.conn, Some(steps)).await,
+            };
+        }
+        let txn = self.conn.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        match down {
+            None => Migrator::up(&txn, None).await?,
+            Some(steps) => Migrator::down(&txn, Some(steps)).await?,
+        }
+        txn.commit().await
     }
 
     /// Each known migration with whether it has been applied.

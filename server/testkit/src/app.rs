@@ -34,8 +34,17 @@ impl TestApp {
 
     /// Starts the app with extra (or overriding) configuration variables.
     pub async fn spawn_with(test_db: &TestDb, overrides: &[(&str, &str)]) -> TestApp {
+        Self::start(&test_db.url, overrides).await
+    }
+
+    /// Starts another instance on a database that a [`TestDb`] owns elsewhere (replicas).
+    pub async fn spawn_at(database_url: &str) -> TestApp {
+        Self::start(database_url, &[]).await
+    }
+
+    async fn start(database_url: &str, overrides: &[(&str, &str)]) -> TestApp {
         let mut vars: HashMap<&str, String> = HashMap::from([
-            ("DATABASE_URL", test_db.url.clone()),
+            ("DATABASE_URL", database_url.to_owned()),
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
             ("METRICS_ADDR", "127.0.0.1:0".to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),

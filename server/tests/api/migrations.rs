@@ -1,11 +1,64 @@
 use sea_orm::{ConnectionTrait, Statement};
 use testkit::on_both_databases;
-use testkit::{create_project, create_task, unique_email, TestApp, TestClient, TestDb};
+use testkit::{create_project, create_task, unique_email, Backend, TestApp, TestClient, TestDb};
 
 on_both_databases!(
     migrations_go_down_and_up_again,
     history_kept_as_sentences_becomes_events_and_back
 );
+
+/// The reproduction from the shipping issue: three instances started at the same moment on a new
+/// PostgreSQL database (a Kubernetes Deployment's first install) each applied the migrations, and
+/// two of them exited with `duplicate key value violates unique constraint
+/// "pg_type_typname_nsp_index"`. They take turns now: all three start, the schema is applied once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_starting_together_on_a_new_database_migrate_once() {
+    let Some(db) = TestDb::create(Backend::Postgres).await else {
+        return;
+    };
+    // Each instance is a task of its own, so one failing to start is reported, not hidden.
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = db.url.clone();
+            tokio::spawn(async move { TestApp::spawn_at(&url).await })
+        })
+        .collect();
+    let mut replicas = Vec::new();
+    for start in starts {
+        match start.await {
+            Ok(app) => replicas.push(app),
+            Err(err) => panic!("an instance did not start: {err}"),
+        }
+    }
+    for replica in &replicas {
+        let ready = replica.client().page("/readyz").await;
+        assert_eq!(ready.status(), 200, "every replica is ready");
+    }
+    let status = replicas[0].db.migration_status().await.expect("status");
+    assert!(status.iter().all(|(_, applied)| *applied), "{status:?}");
+    let conn = replicas[0].db.conn();
+    let recorded = conn
+        .query_one(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT count(*) AS n FROM seaql_migrations",
+        ))
+        .await
+        .expect("read the migration table")
+        .expect("a count")
+        .try_get::<i64>("", "n")
+        .expect("a number");
+    assert_eq!(
+        recorded,
+        i64::try_from(status.len()).expect("few"),
+        "each migration is recorded once"
+    );
+    // And the schema works for all of them.
+    let client = replicas[2].signed_in_client(&unique_email("replica")).await;
+    create_project(&client, "Started together").await;
+    for replica in replicas {
+        replica.shut_down().await;
+    }
+}
 
 async fn migrations_go_down_and_up_again(db: TestDb) {
     let app = TestApp::spawn(&db).await;
