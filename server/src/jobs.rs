@@ -2,10 +2,13 @@
 //! Startup starts them and stops them on shutdown; each run is logged and counted
 //! (`taskdeck_job_runs_total{job, outcome}`), so a job that stopped working shows on a dashboard.
 //!
-//! Today there is one: deleting expired sessions, which nothing else removes (a session row
-//! stays until it is deleted, long after its cookie stopped working).
+//! - deleting expired sessions, which nothing else removes (a session row stays until it is
+//!   deleted, long after its cookie stopped working);
+//! - on SQLite, snapshots of the database on `SNAPSHOT_INTERVAL_MINUTES`, with retention;
+//! - every few minutes, rows and bytes per table, for the database-growth panels.
 
-use crate::config::SessionSettings;
+use crate::backups;
+use crate::config::{BackupSettings, SessionSettings};
 use std::future::Future;
 use std::time::Duration;
 use store::sessions::DbSessionStore;
@@ -16,6 +19,10 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 pub const JOB_RUNS: &str = "taskdeck_job_runs_total";
 pub const SESSIONS_DELETED: &str = "taskdeck_sessions_deleted_total";
+pub const TABLE_ROWS: &str = "taskdeck_db_table_rows";
+pub const TABLE_BYTES: &str = "taskdeck_db_table_bytes";
+/// How often table sizes are read: growth is a trend over days, not a live figure.
+const GROWTH_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// The running jobs. Dropping this stops them too (at their next await), so a server that is
 /// aborted rather than shut down leaves nothing behind.
@@ -25,15 +32,39 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    pub fn start(db: &Db, sessions: &SessionSettings) -> Self {
+    pub fn start(db: &Db, sessions: &SessionSettings, backups: &BackupSettings) -> Self {
         let stop = watch::channel(false).0;
         let store = DbSessionStore::new(db.clone(), sessions.secret.expose().as_bytes());
-        let tasks = vec![tokio::spawn(every(
+        let mut tasks = vec![tokio::spawn(every(
             "session_cleanup",
             sessions.cleanup_interval,
             stop.subscribe(),
             move || delete_expired_sessions(store.clone()),
         ))];
+        let growth_db = db.clone();
+        tasks.push(tokio::spawn(every(
+            "database_growth",
+            GROWTH_INTERVAL,
+            stop.subscribe(),
+            move || record_table_sizes(growth_db.clone()),
+        )));
+        if let Some(interval) = backups.snapshot_interval {
+            let (db, settings) = (db.clone(), backups.clone());
+            tasks.push(tokio::spawn(every(
+                "sqlite_snapshot",
+                interval,
+                stop.subscribe(),
+                move || {
+                    let (db, settings) = (db.clone(), settings.clone());
+                    async move {
+                        backups::snapshot(&db, &settings)
+                            .await
+                            .map(drop)
+                            .map_err(|err| err.to_string())
+                    }
+                },
+            )));
+        }
         Self { stop, tasks }
     }
 
@@ -97,6 +128,19 @@ async fn delete_expired_sessions(store: DbSessionStore) -> Result<(), String> {
     Ok(())
 }
 
+async fn record_table_sizes(db: Db) -> Result<(), String> {
+    let stats = store::backup::table_stats(&db)
+        .await
+        .map_err(|err| err.to_string())?;
+    for table in stats {
+        metrics::gauge!(TABLE_ROWS, "table" => table.name.clone()).set(table.rows as f64);
+        if let Some(bytes) = table.bytes {
+            metrics::gauge!(TABLE_BYTES, "table" => table.name).set(bytes as f64);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,12 +183,11 @@ mod tests {
         let db = Db::connect(&store::DbSettings::for_url("sqlite::memory:"))
             .await
             .expect("in-memory database");
-        let settings = crate::Config::from_lookup(|name| {
+        let config = crate::Config::from_lookup(|name| {
             (name == "SESSION_CLEANUP_INTERVAL_SECS").then(|| "1".to_owned())
         })
-        .expect("config")
-        .sessions;
-        let jobs = Jobs::start(&db, &settings);
+        .expect("config");
+        let jobs = Jobs::start(&db, &config.sessions, &config.backups);
         tokio::time::timeout(Duration::from_secs(5), jobs.stop())
             .await
             .expect("every job stopped");

@@ -2,9 +2,10 @@
 //!
 //! Read from the bottom up: `config` (settings, imports nothing here) → `telemetry`, `metrics`,
 //! `error_reporting` → `http`'s middleware → the routes (`health`, `live`, `oauth`,
-//! `web_vitals`) → `router` → `jobs` → `startup` (one start for the binary and the tests)
+//! `web_vitals`) → `router` → `backups` → `jobs` → `startup` (one start for the binary and the tests)
 //! → `commands` (one module per subcommand, called from `main.rs`).
 
+pub mod backups;
 pub mod commands;
 pub mod config;
 pub mod error_reporting;

@@ -3,6 +3,7 @@
 //! logs, and calls the command's module in `server::commands`.
 
 use clap::{Parser, Subcommand};
+use server::commands::backup::{BackupArgs, RestoreArgs};
 use server::commands::{self, migrate::MigrateArgs, serve::ServeArgs, CommandError};
 use server::{error_reporting, telemetry, Config};
 use std::process::ExitCode;
@@ -20,6 +21,10 @@ enum Command {
     Serve(ServeArgs),
     /// Apply, revert or list database migrations.
     Migrate(MigrateArgs),
+    /// Write a portable backup of the database, or verify one (`backup verify FILE`).
+    Backup(BackupArgs),
+    /// Restore a backup into the database (refused if it holds data, unless --force).
+    Restore(RestoreArgs),
     /// Create a demo account with sample projects and tasks.
     Seed,
     /// Exit 0 when the server on this machine answers /healthz (the container's health check).
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
         match command {
             Command::Serve(args) => commands::serve::run(args, &config).await,
             Command::Migrate(args) => commands::migrate::run(args, &config).await,
+            Command::Backup(args) => commands::backup::run(args, &config).await,
+            Command::Restore(args) => commands::backup::restore(args, &config).await,
             Command::Seed => commands::seed::run(&config).await,
             Command::Healthcheck => commands::healthcheck::run(&config).await,
             Command::GenSecret => commands::gen_secret::run(),

@@ -3,6 +3,8 @@
 //! bind both listeners, start the change listener and the background jobs. What comes back knows
 //! its bound addresses and serves until told to stop, then stops the jobs.
 
+use crate::backups;
+use crate::config::BackupSettings;
 use crate::health::Health;
 use crate::jobs::Jobs;
 use crate::{http, metrics, router, Config};
@@ -22,6 +24,11 @@ pub enum StartupError {
     Connect(#[source] sea_orm::DbErr),
     #[error("could not migrate the database: {0}")]
     Migrate(#[source] sea_orm::DbErr),
+    #[error(
+        "could not back the database up before migrating, so it was not migrated: {0} \
+         (set BACKUP_DIR to a writable directory, or BACKUP_BEFORE_MIGRATE=false)"
+    )]
+    BackupBeforeMigrating(#[source] crate::backups::BackupsError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(#[source] leptos::config::errors::LeptosConfigError),
     #[error("could not listen on {addr}: {source}")]
@@ -32,6 +39,15 @@ pub enum StartupError {
     },
     #[error("serving stopped: {0}")]
     Serve(#[source] std::io::Error),
+}
+
+/// Applies pending migrations, after a backup of a database that holds data (see
+/// [`backups::before_migrating`]); `serve` and `migrate up` both come here.
+pub async fn migrate(db: &Db, settings: &BackupSettings) -> Result<(), StartupError> {
+    backups::before_migrating(db, settings)
+        .await
+        .map_err(StartupError::BackupBeforeMigrating)?;
+    db.migrate_up().await.map_err(StartupError::Migrate)
 }
 
 /// Opens the database (creating SQLite's directory first); every command starts here.
@@ -76,7 +92,7 @@ impl Application {
         let metrics_handle = metrics::recorder();
         let db = connect(&config.database.pool).await?;
         if migrate {
-            db.migrate_up().await.map_err(StartupError::Migrate)?;
+            self::migrate(&db, &config.backups).await?;
         }
         if config.sessions.secret_is_development {
             tracing::warn!("SESSION_SECRET is not set: using the development secret, fine over http on your own machine only");
@@ -90,7 +106,7 @@ impl Application {
         // Listening for other instances' changes starts now rather than with the first open
         // board, so that board's first event is not a resync.
         drop(db.subscribe().await);
-        let jobs = Jobs::start(&db, &config.sessions);
+        let jobs = Jobs::start(&db, &config.sessions, &config.backups);
         let serve_settings =
             http::ServeSettings::new(&config.http, config.limits.trusted_proxy_header.is_some());
         Ok(Self {

@@ -66,7 +66,7 @@ fn record_statement(info: &sea_orm::metric::Info<'_>) {
 
 /// The PostgreSQL advisory lock key that serialises migrations across instances (any fixed
 /// number that no other application on the same database uses).
-const MIGRATION_LOCK: i64 = 0x7a5c_dec0;
+pub(crate) const MIGRATION_LOCK: i64 = 0x7a5c_dec0;
 
 /// Connections beyond the gate's permits, kept for readiness and metrics checks.
 const HEALTH_CHECK_CONNECTIONS: u32 = 1;
@@ -237,6 +237,12 @@ impl Db {
         &self.conn
     }
 
+    /// The connection itself, for the modules of this crate that work on whole tables
+    /// (backups); everything else goes through [`Db::lease`].
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
     pub async fn migrate_up(&self) -> Result<(), DbErr> {
         self.migrate(None).await
     }
@@ -334,20 +340,25 @@ async fn connect_sqlite(
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
+/// The file a `sqlite:` URL points at; `None` for other URLs and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
 /// Creates the folder of a SQLite database file, so the zero-configuration default works on a
 /// fresh checkout. Other URLs are left alone.
 pub fn prepare_sqlite_dir(url: &str) -> std::io::Result<()> {
-    let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
-        return Ok(());
-    };
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path.starts_with(":memory:") {
-        return Ok(());
-    }
-    match std::path::Path::new(path).parent() {
+    match sqlite_file(url)
+        .as_deref()
+        .and_then(std::path::Path::parent)
+    {
         Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
         _ => Ok(()),
     }

@@ -13,10 +13,12 @@
 //! - `parts` (labels, assignees, checklists, comments, history, card dressing), `views`;
 //! - `tasks` (board, list, My tasks, writes, placement), `details` (the task page), `projects`,
 //!   `members`;
-//! - `auth`, `identities`, `sessions`, `feedback`.
+//! - `auth`, `identities`, `sessions`, `feedback`;
+//! - `backup` (whole-database dumps; it reads the catalog, not the entities).
 
 mod access;
 pub mod auth;
+pub mod backup;
 mod convert;
 pub mod db;
 pub mod details;

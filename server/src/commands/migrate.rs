@@ -1,7 +1,7 @@
 //! `taskdeck migrate up|down|status`: the database schema, by hand.
 
 use super::CommandError;
-use crate::startup::connect;
+use crate::startup::{connect, migrate};
 use crate::Config;
 
 #[derive(Clone, Debug, clap::Args)]
@@ -26,7 +26,7 @@ pub enum MigrateAction {
 pub async fn run(args: MigrateArgs, config: &Config) -> Result<(), CommandError> {
     let db = connect(&config.database.pool).await?;
     match args.action {
-        MigrateAction::Up => db.migrate_up().await?,
+        MigrateAction::Up => migrate(&db, &config.backups).await?,
         MigrateAction::Down { steps } => db.migrate_down(steps).await?,
         MigrateAction::Status => {
             for (name, applied) in db.migration_status().await? {

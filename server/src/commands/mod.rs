@@ -1,6 +1,7 @@
 //! One module per subcommand of `taskdeck`; `main.rs` only parses the command line and calls
-//! the one asked for. A new command (backup, restore…) is a new file here and a line in main.
+//! the one asked for. A new command is a new file here and a line in main.
 
+pub mod backup;
 pub mod gen_secret;
 pub mod healthcheck;
 pub mod migrate;
@@ -20,6 +21,19 @@ pub enum CommandError {
     Seed(#[from] seed::SeedError),
     #[error("{0}")]
     Healthcheck(String),
+    #[error(transparent)]
+    Backup(#[from] store::backup::BackupError),
+    #[error(transparent)]
+    Backups(#[from] crate::backups::BackupsError),
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Verify(String),
     #[error("the operating system gave no random bytes: {0}")]
     Random(#[from] getrandom::Error),
 }

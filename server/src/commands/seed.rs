@@ -1,7 +1,7 @@
 //! `taskdeck seed`: a demo account with sample projects and tasks, for trying Taskdeck out.
 
 use super::CommandError;
-use crate::startup::connect;
+use crate::startup::{connect, migrate};
 use crate::Config;
 use domain::{Description, DueDate, Email, Password, Priority, ProjectName, Status, TaskTitle};
 use store::{Db, StoreError, TaskEdit};
@@ -70,7 +70,7 @@ const PROJECTS: &[(&str, &[SampleTask])] = &[
 /// Migrates the database, then loads the demo data and says how to sign in.
 pub async fn run(config: &Config) -> Result<(), CommandError> {
     let db = connect(&config.database.pool).await?;
-    db.migrate_up().await?;
+    migrate(&db, &config.backups).await?;
     load(&db).await?;
     println!("Seeded. Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}");
     Ok(())

@@ -5,6 +5,7 @@
 //! only puts them together. Nothing here imports the rest of the server: the subsystems import
 //! their settings from here.
 
+pub mod backups;
 pub mod database;
 pub mod error_reporting;
 pub mod http;
@@ -15,6 +16,7 @@ pub mod rate_limits;
 pub mod sessions;
 mod vars;
 
+pub use backups::BackupSettings;
 pub use database::{DatabaseSettings, DEFAULT_DATABASE_URL};
 pub use error_reporting::ErrorReportingSettings;
 pub use http::HttpSettings;
@@ -28,6 +30,7 @@ pub use vars::{ConfigError, Secret, Vars};
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database: DatabaseSettings,
+    pub backups: BackupSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
     pub sessions: SessionSettings,
@@ -53,6 +56,7 @@ impl Config {
         let vars = Vars::new(&get);
         let http = HttpSettings::from_vars(&vars)?;
         let database = DatabaseSettings::from_vars(&vars)?;
+        let backups = BackupSettings::from_vars(&vars, &database.pool.url)?;
         let log = LogSettings::from_vars(&vars)?;
         let metrics = MetricsSettings::from_vars(&vars, http.site_addr)?;
         let error_reporting = ErrorReportingSettings::from_vars(&vars)?;
@@ -61,6 +65,7 @@ impl Config {
         let oauth = OAuthSettings::from_vars(&vars)?;
         Ok(Config {
             database,
+            backups,
             http,
             log,
             sessions,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod authorization;
+mod backups;
 mod bad_input;
 mod board;
 mod connections;
