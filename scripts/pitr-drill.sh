@@ -102,6 +102,7 @@ clusters=()
 moto_pid=""
 stunnel_pid=""
 metrics_written=0
+show_logs=1 # on a failed step, print the end of the PostgreSQL logs
 
 write_drill_metrics() { # outcome rto
   [ -n "${BACKUP_METRICS_DIR:-}" ] || return 0
@@ -149,7 +150,7 @@ cleanup() {
   if [ "${PITR_DRILL_KEEP:-0}" = 1 ]; then
     say "kept $tmp (logs in $tmp/log)"
   else
-    if [ "$rc" -ne 0 ] && [ -f "$tmp/log/pgbackrest-restore.log" ]; then
+    if [ "$rc" -ne 0 ] && [ "$show_logs" -eq 1 ] && [ -f "$tmp/log/pgbackrest-restore.log" ]; then
       echo "---- last lines of the PostgreSQL logs" >&2
       tail -n 15 "$tmp"/log/pg-*.log >&2 2>/dev/null
     fi
@@ -480,6 +481,7 @@ echo "  WAL archive        forced switch + archived to both repositories in $arc
 echo "  drill runtime      $(secs "$drill_start" "$(now)") s"
 if [ "$mismatch" -ne 0 ]; then
   write_drill_metrics 0 "$rto_max"
+  show_logs=0
   die "the restored database does not equal the database at T"
 fi
 write_drill_metrics 1 "$rto_max"
