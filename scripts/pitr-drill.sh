@@ -205,41 +205,64 @@ wait_port "$tls_port" "stunnel"
 say "S3 off-site copy: moto on http://127.0.0.1:$moto_port behind stunnel TLS on 127.0.0.1:$tls_port"
 
 # ---------------------------------------------------------------- pgBackRest configuration
-# The same settings as deploy/pgbackrest/pgbackrest.conf, with paths in the temp dir.
-cat >"$tmp/pgbackrest.conf" <<EOF
-[global]
-repo1-type=posix
-repo1-path=$tmp/repo1
-repo1-retention-full=2
-repo1-bundle=y
-repo2-type=s3
-repo2-path=/pgbackrest
-repo2-s3-bucket=$bucket
-repo2-s3-endpoint=127.0.0.1
-repo2-storage-port=$tls_port
-repo2-s3-uri-style=path
-repo2-storage-verify-tls=n
-repo2-s3-region=us-east-1
-repo2-s3-key=$AWS_ACCESS_KEY_ID
-repo2-s3-key-secret=$AWS_SECRET_ACCESS_KEY
-repo2-retention-full=2
-repo2-bundle=y
-compress-type=zst
-start-fast=y
-process-max=2
-archive-timeout=60
-log-path=$tmp/log
-lock-path=$tmp/lock
-spool-path=$tmp/spool
-log-level-console=warn
-log-level-file=info
+# deploy/pgbackrest/pgbackrest.conf itself (retention, bundling, zstd, repo2 encryption,
+# asynchronous archiving...), with its paths, endpoint and secrets replaced for this machine:
+# the drill tests the configuration that production uses.
+conf_template="$repo_root/deploy/pgbackrest/pgbackrest.conf"
+[ -f "$conf_template" ] || die "missing $conf_template"
+python3 - "$conf_template" "$tmp/pgbackrest.conf" \
+  "global:repo1-path=$tmp/repo1" \
+  "global:repo2-path=/pgbackrest" \
+  "global:repo2-s3-endpoint=127.0.0.1" \
+  "global:repo2-storage-port=$tls_port" \
+  "global:repo2-storage-verify-tls=n" \
+  "global:repo2-s3-bucket=$bucket" \
+  "global:repo2-s3-region=us-east-1" \
+  "global:repo2-s3-uri-style=path" \
+  "global:repo2-s3-key=$AWS_ACCESS_KEY_ID" \
+  "global:repo2-s3-key-secret=$AWS_SECRET_ACCESS_KEY" \
+  "global:repo2-cipher-pass=taskdeck-drill-only-passphrase" \
+  "global:log-path=$tmp/log" \
+  "global:lock-path=$tmp/lock" \
+  "global:spool-path=$tmp/spool" \
+  "$stanza:pg1-path=$tmp/pg" \
+  "$stanza:pg1-port=$port" \
+  "$stanza:pg1-socket-path=$tmp/sock" \
+  "$stanza:pg1-user=postgres" <<'PY' || die "could not render $conf_template"
+import re
+import sys
 
-[$stanza]
-pg1-path=$tmp/pg
-pg1-port=$port
-pg1-socket-path=$tmp/sock
-pg1-user=postgres
-EOF
+template, out = sys.argv[1:3]
+overrides = {}
+for arg in sys.argv[3:]:
+    section, rest = arg.split(":", 1)
+    key, value = rest.split("=", 1)
+    overrides.setdefault(section, {})[key] = value
+lines, section, seen, headers = [], None, set(), set()
+
+def flush():
+    # Keys the template does not set go at the end of their section.
+    for key, value in overrides.get(section, {}).items():
+        if (section, key) not in seen:
+            lines.append("%s=%s" % (key, value))
+
+for line in open(template).read().splitlines():
+    header = re.match(r"^\[(.+)\]\s*$", line)
+    if header:
+        flush()
+        section = header.group(1)
+        headers.add(section)
+    else:
+        option = re.match(r"^([a-z0-9-]+)=", line)
+        if option and option.group(1) in overrides.get(section, {}):
+            seen.add((section, option.group(1)))
+            line = "%s=%s" % (option.group(1), overrides[section][option.group(1)])
+    lines.append(line)
+flush()
+if set(overrides) - headers:
+    sys.exit("sections %s not in the template" % sorted(set(overrides) - headers))
+open(out, "w").write("\n".join(lines) + "\n")
+PY
 chown postgres:postgres "$tmp/pgbackrest.conf"
 chmod 600 "$tmp/pgbackrest.conf"
 
