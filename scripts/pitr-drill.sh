@@ -23,9 +23,14 @@
 # --target-after-writes restores to a time after the later writes instead of T: the drill must
 # then FAIL (it is how you check that the checker can fail).
 #
-# Environment: PITR_DRILL_PORT (5499), PITR_VENV (~/.cache/taskdeck-pitr-venv, holds moto and
-# awscli), PITR_DRILL_KEEP=1 keeps the temp dir for inspection, BACKUP_METRICS_DIR.
+# Environment: PITR_DRILL_PORT (5499), PITR_PG_VERSION (15), PITR_VENV
+# (~/.cache/taskdeck-pitr-venv, holds moto and awscli), PITR_DRILL_KEEP=1 keeps the temp dir
+# for inspection, BACKUP_METRICS_DIR. Needs root (PostgreSQL and pgBackRest run as postgres);
+# not root, it runs itself again through sudo.
 set -euo pipefail
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  exec sudo --preserve-env=PITR_DRILL_PORT,PITR_PG_VERSION,PITR_VENV,PITR_DRILL_KEEP,BACKUP_METRICS_DIR "$0" "$@"
+fi
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
@@ -54,7 +59,8 @@ binary="$(readlink -f "$1")"
 
 port="${PITR_DRILL_PORT:-5499}"
 venv="${PITR_VENV:-$HOME/.cache/taskdeck-pitr-venv}"
-pgbin=/usr/lib/postgresql/15/bin
+pg_version="${PITR_PG_VERSION:-15}"
+pgbin="/usr/lib/postgresql/$pg_version/bin"
 stanza=taskdeck
 bucket=taskdeck-pitr
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -71,9 +77,9 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 drill_start="$(now)"
 
 # ---------------------------------------------------------------- tools (idempotent, quick)
-[ "$(id -u)" -eq 0 ] || die "run as root (the drill runs PostgreSQL and pgBackRest as user postgres)"
+[ "$(id -u)" -eq 0 ] || die "run as root or with sudo (the drill runs PostgreSQL and pgBackRest as user postgres)"
 need_apt=()
-[ -x "$pgbin/initdb" ] || need_apt+=(postgresql-15)
+[ -x "$pgbin/initdb" ] || need_apt+=("postgresql-$pg_version")
 command -v pgbackrest >/dev/null 2>&1 || need_apt+=(pgbackrest)
 command -v stunnel4 >/dev/null 2>&1 || need_apt+=(stunnel4)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
