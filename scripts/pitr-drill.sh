@@ -478,21 +478,32 @@ restore_and_check 2 "$tmp/restore-repo2"
 mv "$tmp/repo1.offline" "$tmp/repo1"
 
 # ---------------------------------------------------------------- metrics script against this repo
-metrics_check=""
-if [ -x "$repo_root/deploy/pgbackrest/metrics.sh" ]; then
-  mkdir -p "$tmp/metrics"
-  chown postgres:postgres "$tmp/metrics"
-  if runuser -u postgres -- env PGBACKREST_CONFIG="$tmp/pgbackrest.conf" \
-    "$repo_root/deploy/pgbackrest/metrics.sh" --stanza "$stanza" --output-dir "$tmp/metrics" >/dev/null; then
-    metrics_check="$(grep -c '^taskdeck_backup_' "$tmp/metrics/taskdeck_backup_pgbackrest.prom") samples"
-    if command -v promtool >/dev/null 2>&1; then
-      promtool check metrics <"$tmp/metrics/taskdeck_backup_pgbackrest.prom" ||
-        die "deploy/pgbackrest/metrics.sh wrote metrics promtool rejects"
-    fi
-  else
+# deploy/pgbackrest/metrics.sh on the drill's real repositories: one series per repository,
+# the newest backup's size and time, outcome 1; with --last-exit 1 (a failed backup) outcome 0.
+metrics_sh="$repo_root/deploy/pgbackrest/metrics.sh"
+[ -x "$metrics_sh" ] || die "missing $metrics_sh"
+mkdir -p "$tmp/metrics"
+chown postgres:postgres "$tmp/metrics"
+prom="$tmp/metrics/taskdeck_backup_pgbackrest.prom"
+run_metrics() {
+  runuser -u postgres -- env PGBACKREST_CONFIG="$tmp/pgbackrest.conf" \
+    "$metrics_sh" --stanza "$stanza" --output-dir "$tmp/metrics" "$@" >/dev/null ||
     die "deploy/pgbackrest/metrics.sh failed against the drill's repositories"
+  if command -v promtool >/dev/null 2>&1; then
+    promtool check metrics <"$prom" || die "deploy/pgbackrest/metrics.sh wrote metrics promtool rejects"
   fi
-fi
+}
+run_metrics
+for r in repo1 repo2; do
+  grep -qx "taskdeck_backup_last_outcome{kind=\"pgbackrest\",repo=\"$r\"} 1" "$prom" ||
+    die "metrics.sh: no outcome 1 for $r after a good backup: $(cat "$prom")"
+done
+size_metric="$(sed -n 's/^taskdeck_backup_last_size_bytes{kind="pgbackrest",repo="repo1"} //p' "$prom")"
+[ "$size_metric" = "$backup1_bytes" ] || die "metrics.sh: repo1 size $size_metric, pgbackrest info says $backup1_bytes"
+run_metrics --last-exit 1
+[ "$(grep -c '^taskdeck_backup_last_outcome{kind="pgbackrest",repo="repo[12]"} 0$' "$prom")" -eq 2 ] ||
+  die "metrics.sh --last-exit 1 did not report the failure: $(cat "$prom")"
+metrics_check="$(grep -c '^taskdeck_backup_' "$prom") samples, outcome 1 after the backups and 0 with --last-exit 1"
 
 # ---------------------------------------------------------------- verdict
 rpo_gap="$(awk -v t="$target_epoch" -v w="$last_write" 'BEGIN { printf "%.3f", t - w }')"
@@ -506,7 +517,7 @@ echo "  RTO                repo1 ${rto_of[1]} s, repo2 ${rto_of[2]} s (restore s
 echo "  RPO                last write before T $survived_txt, ${rpo_gap} s before T; WAL is archived at least every"
 echo "                     archive_timeout = 60 s, so a lost server loses at most the last minute"
 echo "  WAL archive        forced switch + archived to both repositories in $archive_s s"
-[ -z "$metrics_check" ] || echo "  metrics.sh         $metrics_check for kind=\"pgbackrest\" (promtool check metrics passed)"
+echo "  metrics.sh         $metrics_check (promtool check metrics passed)"
 echo "  drill runtime      $(secs "$drill_start" "$(now)") s"
 if [ "$mismatch" -ne 0 ]; then
   write_drill_metrics 0 "$rto_max"
