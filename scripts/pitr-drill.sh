@@ -39,7 +39,6 @@ die() {
   echo "pitr-drill: FAIL: $*" >&2
   exit 1
 }
-say() { printf 'pitr-drill: %s\n' "$*"; }
 
 full=0
 target_after_writes=0
@@ -75,6 +74,7 @@ more_tasks=$((tasks / 10))
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 drill_start="$(now)"
+say() { printf "pitr-drill: [%6ss] %s\n" "$(secs "$drill_start" "$(now)")" "$*"; }
 
 # ---------------------------------------------------------------- tools (idempotent, quick)
 [ "$(id -u)" -eq 0 ] || die "run as root or with sudo (the drill runs PostgreSQL and pgBackRest as user postgres)"
@@ -171,11 +171,11 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 wait_port() { # port what
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
-  die "$2 did not listen on 127.0.0.1:$1 within 10 s (log: $tmp/log)"
+  die "$2 did not listen on 127.0.0.1:$1 within 30 s (log: $tmp/log)"
 }
 
 psql_as() { # database sql
@@ -204,11 +204,6 @@ key = $tmp/tls/key.pem
 EOF
 stunnel4 "$tmp/stunnel.conf" >/dev/null 2>&1 &
 stunnel_pid=$!
-wait_port "$moto_port" "moto_server"
-wait_port "$tls_port" "stunnel"
-"$venv/bin/aws" --endpoint-url "http://127.0.0.1:$moto_port" s3 mb "s3://$bucket" >/dev/null ||
-  die "could not create bucket $bucket on moto"
-say "S3 off-site copy: moto on http://127.0.0.1:$moto_port behind stunnel TLS on 127.0.0.1:$tls_port"
 
 # ---------------------------------------------------------------- pgBackRest configuration
 # deploy/pgbackrest/pgbackrest.conf itself (retention, bundling, zstd, repo2 encryption,
@@ -278,6 +273,12 @@ chown postgres:postgres "$tmp/pg"
 runuser -u postgres -- "$pgbin/initdb" -D "$tmp/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
   --data-checksums --no-sync >"$tmp/log/initdb.log" 2>&1 || die "initdb failed (see $tmp/log/initdb.log)"
 clusters+=("$tmp/pg")
+# moto and stunnel started above while initdb ran.
+wait_port "$moto_port" "moto_server"
+wait_port "$tls_port" "stunnel"
+"$venv/bin/aws" --endpoint-url "http://127.0.0.1:$moto_port" s3 mb "s3://$bucket" >/dev/null ||
+  die "could not create bucket $bucket on moto"
+say "S3 off-site copy: moto on http://127.0.0.1:$moto_port behind stunnel TLS on 127.0.0.1:$tls_port"
 cat >>"$tmp/pg/postgresql.conf" <<EOF
 
 # ---- taskdeck PITR drill (see deploy/pgbackrest/postgresql.conf)
