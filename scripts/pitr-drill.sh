@@ -305,8 +305,9 @@ pgbr check >/dev/null || die "pgbackrest check failed: WAL archiving to repo1/re
 say "stanza-create + check (archive_command reaches both repositories): $(secs "$t0" "$(now)") s"
 
 t0="$(now)"
-DATABASE_URL="postgres://postgres@127.0.0.1:$port/taskdeck" LOG_LEVEL=warn \
-  "$binary" migrate up >"$tmp/log/migrate.log" 2>&1 ||
+# In the temp dir, so anything the binary writes next to it (a pre-migration snapshot) goes too.
+(cd "$tmp" && DATABASE_URL="postgres://postgres@127.0.0.1:$port/taskdeck" LOG_LEVEL=warn \
+  "$binary" migrate up >"$tmp/log/migrate.log" 2>&1) ||
   { cat "$tmp/log/migrate.log" >&2; die "$binary migrate up failed"; }
 say "migrate up: $(secs "$t0" "$(now)") s"
 
