@@ -10,7 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-rule_files=(rules.yml alerts.yml)
+rule_files=(rules.yml alerts.yml backup-alerts.yml)
+test_files=(alerts_test.yml backup-alerts_test.yml)
 
 if ! command -v promtool >/dev/null 2>&1; then
   echo "check.sh: promtool not found; installing Debian package 'prometheus'" >&2
@@ -41,8 +42,8 @@ promtool check rules "${rule_files[@]}"
 echo "== promtool check config prometheus.yml (also checks the rule files it loads)"
 promtool check config prometheus.yml
 
-echo "== promtool test rules alerts_test.yml"
-promtool test rules alerts_test.yml
+echo "== promtool test rules ${test_files[*]}"
+promtool test rules "${test_files[@]}"
 
 if command -v python3 >/dev/null 2>&1; then
   echo "== python3 -m json.tool grafana-dashboard.json"
