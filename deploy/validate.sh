@@ -39,6 +39,13 @@ venv=$cache/venv
 kubectl=$cache/kubectl-v30/kubectl
 mkdir -p "$cache"
 if [ "$(cat "$venv/.taskdeck-pins" 2>/dev/null)" != "$python_pins" ]; then
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    say "installing Debian's python3-venv"
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
   say "installing $python_pins into $venv"
   rm -rf "$venv"
   python3 -m venv "$venv"
@@ -161,7 +168,7 @@ kubernetes_validate() {
   echo "$(grep -c 'passed for resource' <<<"$output") resources passed"
 }
 check "kubernetes-validate --strict -k 1.30.0: ${#manifests[@]} files (sources and renders)" kubernetes_validate "${manifests[@]}"
-resources=$(grep -hc '^kind:' "${manifests[@]}" 2>/dev/null | paste -sd+ - | bc 2>/dev/null || echo "?")
+resources=$(cat "${manifests[@]}" | grep -c '^kind:' || true)
 check "check-jsonschema ServiceMonitor (validate/servicemonitor.schema.json)" \
   "$venv/bin/check-jsonschema" --schemafile "$here/validate/servicemonitor.schema.json" "$k8s/base/servicemonitor.yaml"
 

@@ -82,6 +82,8 @@ read -r site_port metrics_port http_port https_port < <(node -e '
     servers.forEach((s) => s.close());
   });')
 origin=https://localhost:$https_port
+# localhost may resolve to ::1 first; Caddy listens on 127.0.0.1 only.
+curl() { command curl --resolve "localhost:$https_port:127.0.0.1" --resolve "localhost:$http_port:127.0.0.1" "$@"; }
 # Low enough to reach in one burst, high enough for everything else this script sends from one
 # address (the scanner, the stream check).
 limit=40

@@ -94,8 +94,9 @@ if not commands:  # main.rs is outside server/src's walk only if the layout chan
 
 # ---- The Dockerfile: the image everything runs ------------------------------------------------
 dockerfile = read("Dockerfile")
-image_uid = re.search(r"--uid (\d+)", dockerfile)
-image_uid = int(image_uid.group(1)) if image_uid else None
+# The runtime stage's user: `USER 10001[:10001]`, or a user made with `useradd --uid 10001`.
+image_uid = re.findall(r"^USER\s+(\d+)", dockerfile, re.M) or re.findall(r"--uid (\d+)", dockerfile)
+image_uid = int(image_uid[-1]) if image_uid else None
 check(image_uid == 10001, "the Dockerfile's user is uid 10001", str(image_uid))
 entrypoint = re.search(r"^ENTRYPOINT\s+(\[.*\])", dockerfile, re.M)
 check(entrypoint and "tini" in entrypoint.group(1) and entrypoint.group(1).rstrip('"]').endswith("taskdeck"),
