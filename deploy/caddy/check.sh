@@ -73,6 +73,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The site is localhost:PORT (a domain with its port, so Caddy's redirects keep the port; with
+# TASKDECK_HTTPS_PORT instead, Caddy takes the port for an internal one behind 443 and drops it).
 # Four free loopback ports: Taskdeck, its metrics, Caddy's http and https.
 read -r site_port metrics_port http_port https_port < <(node -e '
   const net = require("node:net");
@@ -110,9 +112,8 @@ server_pid=$!
 say "starting Caddy on http://localhost:$http_port and $origin (tls internal)"
 mkdir -p "$scratch/caddy-data" "$scratch/caddy-config"
 env HOME="$scratch" XDG_DATA_HOME="$scratch/caddy-data" XDG_CONFIG_HOME="$scratch/caddy-config" \
-  TASKDECK_DOMAIN=localhost TASKDECK_TLS=internal TASKDECK_BIND=loopback \
-  TASKDECK_UPSTREAM="127.0.0.1:$site_port" \
-  TASKDECK_HTTP_PORT="$http_port" TASKDECK_HTTPS_PORT="$https_port" TASKDECK_CADDY_ADMIN=off \
+  TASKDECK_DOMAIN="localhost:$https_port" TASKDECK_TLS=internal TASKDECK_BIND=loopback \
+  TASKDECK_UPSTREAM="127.0.0.1:$site_port" TASKDECK_HTTP_PORT="$http_port" TASKDECK_CADDY_ADMIN=off \
   caddy run --adapter caddyfile --config "$here/Caddyfile" >"$scratch/caddy.log" 2>&1 &
 pids+=("$!")
 caddy_pid=$!
