@@ -9,7 +9,8 @@
 #      and the event for a task created through the form arrives within 2 s of the change;
 #   4. X-Forwarded-For is honoured: the per-address rate limit counts each client address that
 #      Caddy forwards (not Caddy's own), and a client cannot spoof it;
-#   5. Mozilla's HTTP Observatory grades Taskdeck through Caddy A+.
+#   5. deploy/smoke-test.sh (the deploy workflow's smoke test) passes against it;
+#   6. Mozilla's HTTP Observatory grades Taskdeck through Caddy A+.
 # Prints each result and the seconds taken; exits non-zero naming the first check that failed.
 #
 # Usage: deploy/caddy/check.sh BINARY SITE_DIR    (e.g. target/release/taskdeck target/site)
@@ -223,7 +224,12 @@ other=$(burst 127.0.0.3 1)
 [ "$other" = 200 ] || die "127.0.0.3 answered $other after 127.0.0.2 was limited: Taskdeck counted them as one address"
 pass "X-Forwarded-For honoured: 127.0.0.2 got $served x 200 then 429, 127.0.0.3 still 200 (a spoofed X-Forwarded-For was replaced)"
 
-# 5. The HTTP Observatory through Caddy.
+# 5. The deploy smoke test (what deploy.yml runs after a rollout) against this site.
+SMOKE_CACERT=$ca SMOKE_TIMEOUT=10 "$root/deploy/smoke-test.sh" "$origin" >"$scratch/smoke.log" 2>&1 \
+  || { cat "$scratch/smoke.log" >&2; die "deploy/smoke-test.sh $origin failed"; }
+pass "deploy/smoke-test.sh $origin: $(tail -1 "$scratch/smoke.log" | sed 's/^smoke test: //')"
+
+# 6. The HTTP Observatory through Caddy.
 report=$scratch/scan.json
 if ! NODE_EXTRA_CA_CERTS="$ca" node "$package/src/scan.js" "localhost:$https_port" >"$report"; then
   cat "$report" >&2
