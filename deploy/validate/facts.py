@@ -440,6 +440,10 @@ if check(matcher, "caddy: a path_regexp matcher for the live-update streams"):
     block = re.search(r"reverse_proxy\s+@" + matcher.group(1) + r"\s*\{(.*?)\n\t\}", caddyfile, re.S)
     check(block and re.search(r"flush_interval\s+-1", block.group(1)), "caddy: the streams are proxied with flush_interval -1")
 check("{$TASKDECK_DOMAIN}" in caddyfile, "caddy: the site is {$TASKDECK_DOMAIN}")
+caddy_vars = set(re.findall(r"\{\$([A-Z_][A-Z0-9_]*)", caddyfile))
+for var in sorted(caddy_svc.get("environment", {})):
+    check(var in caddy_vars, f"compose caddy: {var} is a variable the Caddyfile reads", str(sorted(caddy_vars)))
+check(caddy_svc.get("environment", {}).get("TASKDECK_TLS", "").startswith("${TASKDECK_TLS:-acme}"), "compose caddy: Let's Encrypt unless TASKDECK_TLS says otherwise")
 check("(tls-internal)" in caddyfile and "tls internal" in caddyfile and "import tls-{$TASKDECK_TLS" in caddyfile,
       "caddy: TASKDECK_TLS switches to tls internal")
 
