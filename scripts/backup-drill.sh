@@ -90,7 +90,7 @@ new_database() {
 td() {
   local url=$1
   shift
-  DATABASE_URL=$url LOG_LEVEL=warn BACKUP_BEFORE_MIGRATE=false "$binary" "$@"
+  DATABASE_URL=$url LOG_LEVEL=error BACKUP_BEFORE_MIGRATE=false "$binary" "$@"
 }
 
 # Runs SQL on either kind of database.
