@@ -177,7 +177,7 @@ fn prune(dir: &Path, keep_hourly: u32, keep_daily: u32) -> Result<usize, Backups
             snapshots.push((time.and_utc(), entry.path()));
         }
     }
-    snapshots.sort_by(|a, b| b.0.cmp(&a.0));
+    snapshots.sort_by_key(|s| std::cmp::Reverse(s.0));
     let times: Vec<DateTime<Utc>> = snapshots.iter().map(|(t, _)| *t).collect();
     let keep = retained(&times, keep_hourly, keep_daily);
     let mut removed = 0;
