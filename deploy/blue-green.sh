@@ -101,8 +101,10 @@ running() {
     [ -n "$p" ] && alive "$p"
   fi
 }
+# The last N lines of COLOUR's log, without terminal colours.
 last_log() {
-  if [ "$(cat "$state/$1.pid" 2>/dev/null)" = container ]; then pm logs "taskdeck-$1" 2>&1 | tail -"${2:-5}"; else tail -"${2:-5}" "$state/$1.log"; fi
+  if [ "$(cat "$state/$1.pid" 2>/dev/null)" = container ]; then pm logs "taskdeck-$1" 2>&1 | tail -"${2:-5}"; else tail -"${2:-5}" "$state/$1.log"; fi |
+    sed 's/\x1b\[[0-9;]*m//g'
 }
 # SIGTERM, then wait for the drain; SIGKILL after STOP_TIMEOUT.
 stop_instance() {
@@ -148,7 +150,7 @@ start_instance "$new"
 deadline=$((SECONDS + ready_timeout))
 while [ "$(http_status "$new_url/readyz" 2)" != 200 ]; do
   if ! running "$new"; then
-    rollback "the new version ($new) exited before it became ready: $(last_log "$new" 3 | tr '\n' ' ')"
+    rollback "the new version ($new) exited before it became ready: $(last_log "$new" 1 | tr '\n' ' ')"
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then
     rollback "the new version ($new) was not ready within $ready_timeout s: /readyz answered $(http_status "$new_url/readyz" 2) $(curl -s --max-time 2 "$new_url/readyz" 2>/dev/null | head -c 200)"
@@ -181,9 +183,9 @@ smoke_builtin() {
   return $ok
 }
 if [ -n "${SMOKE_TEST:-}" ]; then
-  $SMOKE_TEST "$new_url" >"$state/$new.smoke.log" 2>&1 || rollback "the smoke test ($SMOKE_TEST) failed on $new: $(tail -2 "$state/$new.smoke.log" | tr '\n' ' ')"
+  $SMOKE_TEST "$new_url" >"$state/$new.smoke.log" 2>&1 || rollback "the smoke test ($SMOKE_TEST) failed on $new: $(tail -2 "$state/$new.smoke.log" | sed 's/\x1b\[[0-9;]*m//g' | tr '\n' ' ')"
 else
-  smoke_builtin "$new_url" 2>"$state/$new.smoke.log" || rollback "the smoke test failed on $new: $(tail -2 "$state/$new.smoke.log" | tr '\n' ' ')"
+  smoke_builtin "$new_url" 2>"$state/$new.smoke.log" || rollback "the smoke test failed on $new: $(tail -2 "$state/$new.smoke.log" | sed 's/\x1b\[[0-9;]*m//g' | tr '\n' ' ')"
 fi
 say "smoke test passed on $new ($(elapsed) s)"
 

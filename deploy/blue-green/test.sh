@@ -111,7 +111,8 @@ api_task "$lb" "$jar" "$project" "first task" >/dev/null
 cookie=$(jar_session "$jar")
 say "blue serves $lb (green in maintenance); wrk keeps $connections connections on /projects/$project during each deploy"
 
-# load_start / load_stop NAME: wrk around one deploy; load_stop prints "requests failed summary".
+# load_start / load_stop NAME: wrk around one deploy; load_stop writes "requests failed summary"
+# to $work/result-NAME.
 load_start() {
   LOAD_COOKIE=$cookie LOAD_PROJECT=$project LOAD_REPORT=$work/load-$1.json \
     wrk -t 2 -c "$connections" -d 3600s --timeout 10s -s "$root/deploy/rolling/load.lua" "$lb" >"$work/wrk-$1.out" 2>&1 &
@@ -123,7 +124,7 @@ load_stop() {
   kill -INT "$wrk_pid"
   wait "$wrk_pid" || die "wrk failed: $(cat "$work/wrk-$1.out")"
   wrk_pid=
-  python3 -c '
+  python3 >"$work/result-$1" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 e = r["errors"]
@@ -146,7 +147,8 @@ NEW_BINARY=$binary SITE_DIR=$site ENV_FILE=$work/good.env CURRENT_COLOUR=blue \
 deploy_rc=$?
 set -e
 sed 's/^/    /' "$work/deploy-good.log" >&2
-read -r requests failed summary < <(load_stop good)
+load_stop good
+read -r requests failed summary <"$work/result-good"
 [ "$deploy_rc" = 0 ] || die "the good deploy exited $deploy_rc"
 [ "$(hap_status "$HAPROXY_SOCKET" green)" = UP ] || die "after the good deploy green is not UP"
 [ "$(hap_status "$HAPROXY_SOCKET" blue)" = MAINT ] || die "after the good deploy blue is not in MAINT"
@@ -194,7 +196,8 @@ for bad in $bad_deploys; do
   deploy_rc=$?
   set -e
   sed 's/^/    /' "$work/deploy-$bad.log" >&2
-  read -r requests failed summary < <(load_stop "$bad")
+  load_stop "$bad"
+  read -r requests failed summary <"$work/result-$bad"
   if [ -n "$watcher" ]; then
     kill "$watcher" 2>/dev/null || true
     wait "$watcher" 2>/dev/null || true
