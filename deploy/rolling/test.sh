@@ -108,7 +108,7 @@ haproxy_pid=$!
 for _ in $(seq 1 50); do [ -S "$socket" ] && break; sleep 0.1; done
 [ -S "$socket" ] || { cat "$work/haproxy.log" >&2; die "HAProxy did not start"; }
 for colour in blue green; do
-  hap_wait "$socket" "$colour" UP 10 || [ "$checks" = no-check ] || die "HAProxy does not see $colour UP"
+  [ "$checks" = no-check ] || hap_wait "$socket" "$colour" UP 10 || die "HAProxy does not see $colour UP"
 done
 say "HAProxy on $lb (checks: $checks, retries: $retries)"
 
@@ -156,7 +156,7 @@ for colour in blue green; do
   start "$colour"
   ready "$colour"
   back=$(python3 -c "import time; print(f'{time.time() - $t0:.2f}')")
-  hap_wait "$socket" "$colour" UP 10 || [ "$checks" = no-check ] || die "HAProxy did not take $colour back"
+  [ "$checks" = no-check ] || hap_wait "$socket" "$colour" UP 10 || die "HAProxy did not take $colour back"
   say "restarted $colour: exited ${exited} s after SIGTERM, ready at ${back} s, HAProxy UP at $(python3 -c "import time; print(f'{time.time() - $t0:.2f}')") s"
 done
 sleep 1
