@@ -11,7 +11,8 @@
 # Usage: deploy/blue-green.sh
 # Environment (required ones are named when missing):
 #   NEW_BINARY + SITE_DIR   the new version as a binary and its site directory (host processes),
-#   or NEW_IMAGE            the new version as an image (podman, hardened like deploy/image/test.sh)
+#   or NEW_IMAGE            the new version as an image (podman, hardened like deploy/image/test.sh;
+#                           containers are named CONTAINER_PREFIX-COLOUR, default taskdeck-COLOUR)
 #   ENV_FILE                KEY=VALUE lines for the instances (DATABASE_URL, APP_URL,
 #                           SESSION_SECRET, RUN_MIGRATIONS...); LEPTOS_SITE_ADDR is set here
 #   HAPROXY_SOCKET          HAProxy's admin socket (stats socket ... level admin)
@@ -54,6 +55,7 @@ if [ "$mode" = container ]; then
   # shellcheck source=deploy/image/env.sh
   source "$here/image/env.sh"
 fi
+prefix=${CONTAINER_PREFIX:-taskdeck}
 state=${STATE_DIR:-/var/lib/taskdeck-deploy}
 mkdir -p "$state"
 declare -A addr=([blue]=${BLUE_ADDR:-127.0.0.1:3001} [green]=${GREEN_ADDR:-127.0.0.1:3002})
@@ -85,9 +87,9 @@ start_instance() {
     ) >>"$log" 2>&1 </dev/null &
     echo "$!" >"$state/$colour.pid"
   else
-    pm rm -f -t 0 "taskdeck-$colour" >/dev/null 2>&1 || true
-    pm run -d --name "taskdeck-$colour" --read-only --user 10001 --cap-drop ALL \
-      --security-opt no-new-privileges --network host --env-file "$ENV_FILE" \
+    pm rm -f -t 0 "$prefix-$colour" >/dev/null 2>&1 || true
+    pm run -d --name "$prefix-$colour" --read-only --user 10001 --cap-drop ALL \
+      --security-opt no-new-privileges --network host --health-interval disable --env-file "$ENV_FILE" \
       -e "LEPTOS_SITE_ADDR=${addr[$colour]}" "$NEW_IMAGE" >/dev/null 2>>"$log"
     echo "container" >"$state/$colour.pid"
   fi
@@ -96,14 +98,14 @@ running() {
   local colour=$1 p
   p=$(cat "$state/$colour.pid" 2>/dev/null || true)
   if [ "$p" = container ]; then
-    [ "$(pm inspect --format '{{.State.Running}}' "taskdeck-$colour" 2>/dev/null)" = true ]
+    [ "$(pm inspect --format '{{.State.Running}}' "$prefix-$colour" 2>/dev/null)" = true ]
   else
     [ -n "$p" ] && alive "$p"
   fi
 }
 # The last N lines of COLOUR's log, without terminal colours.
 last_log() {
-  if [ "$(cat "$state/$1.pid" 2>/dev/null)" = container ]; then pm logs "taskdeck-$1" 2>&1 | tail -"${2:-5}"; else tail -"${2:-5}" "$state/$1.log"; fi |
+  if [ "$(cat "$state/$1.pid" 2>/dev/null)" = container ]; then pm logs "$prefix-$1" 2>&1 | tail -"${2:-5}"; else tail -"${2:-5}" "$state/$1.log"; fi |
     sed 's/\x1b\[[0-9;]*m//g'
 }
 # SIGTERM, then wait for the drain; SIGKILL after STOP_TIMEOUT.
@@ -111,8 +113,8 @@ stop_instance() {
   local colour=$1 p
   p=$(cat "$state/$colour.pid" 2>/dev/null || true)
   if [ "$p" = container ]; then
-    pm stop -t "$stop_timeout" "taskdeck-$colour" >/dev/null 2>&1 || true
-    pm rm -f "taskdeck-$colour" >/dev/null 2>&1 || true
+    pm stop -t "$stop_timeout" "$prefix-$colour" >/dev/null 2>&1 || true
+    pm rm -f "$prefix-$colour" >/dev/null 2>&1 || true
   elif [ -n "$p" ] && alive "$p"; then
     kill -TERM "$p"
     local deadline=$((SECONDS + stop_timeout))

@@ -10,6 +10,8 @@
 # Zero failed requests in every scenario, or the test fails.
 #
 # Usage: deploy/blue-green/test.sh BINARY SITE_DIR
+# With IMAGE=localhost/taskdeck:test (built by deploy/image/build.sh) the good deploy starts the
+# image instead of the binary (podman, hardened), as a deploy of a published image does.
 # Environment: SOAK_SECS (default 3), LOAD_CONNECTIONS (default 8), WRITE_EVERY (default 10),
 #   BAD_DEPLOYS (default "exits not-ready smoke"), TEST_POSTGRES_URL.
 set -euo pipefail
@@ -45,14 +47,18 @@ cleanup() {
   for f in "$state"/*.pid; do
     [ -e "$f" ] || continue
     p=$(cat "$f")
-    kill "$p" 2>/dev/null || true
+    [ "$p" = container ] || kill "$p" 2>/dev/null || true
   done
   for f in "$state"/*.pid; do
     [ -e "$f" ] || continue
     p=$(cat "$f")
+    [ "$p" != container ] || continue
     # Instances blue-green.sh started are not this shell's children: wait for them by pid.
     for _ in $(seq 1 100); do alive "$p" || break; sleep 0.1; done
   done
+  if [ -n "${IMAGE:-}" ]; then
+    pm rm -f --ignore -t 5 "$CONTAINER_PREFIX-blue" "$CONTAINER_PREFIX-green" >/dev/null 2>&1 || true
+  fi
   [ -z "$haproxy_pid" ] || { kill "$haproxy_pid" 2>/dev/null || true; wait "$haproxy_pid" 2>/dev/null || true; }
   pg_drop "$database"
   pg_drop "$empty"
@@ -68,6 +74,14 @@ lb=http://127.0.0.1:$lb_port
 export HAPROXY_SOCKET=$work/haproxy.sock STATE_DIR=$state
 export BLUE_ADDR=127.0.0.1:$blue_port GREEN_ADDR=127.0.0.1:$green_port
 pg_create "$database"
+export CONTAINER_PREFIX=taskdeck-bgtest-$$
+new_version=(NEW_BINARY="$binary" SITE_DIR="$site")
+if [ -n "${IMAGE:-}" ]; then
+  # shellcheck source=deploy/image/env.sh
+  source "$root/deploy/image/env.sh"
+  pm image exists "$IMAGE" || die "no image $IMAGE (build it with deploy/image/build.sh)"
+  new_version=(NEW_IMAGE="$IMAGE")
+fi
 
 # The instances' environment: what an operator's ENV_FILE holds.
 env_file() {
@@ -142,7 +156,7 @@ load_start good
 green_before=$(served_by green)
 deploy_t0=$SECONDS
 set +e
-NEW_BINARY=$binary SITE_DIR=$site ENV_FILE=$work/good.env CURRENT_COLOUR=blue \
+env "${new_version[@]}" ENV_FILE="$work/good.env" CURRENT_COLOUR=blue \
   "$root/deploy/blue-green.sh" >"$work/deploy-good.log" 2>&1
 deploy_rc=$?
 set -e
