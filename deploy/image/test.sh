@@ -106,6 +106,11 @@ for path in /healthz /readyz; do
   [ "$code" = 200 ] || die "GET $path answered $code"
 done
 say "HEALTHCHECK passes; /healthz 200, /readyz 200"
+if [ -f "$site/pkg/taskdeck.wasm" ]; then
+  code=$(http_status "$base/pkg/taskdeck.wasm")
+  [ "$code" = 200 ] || die "GET /pkg/taskdeck.wasm (the browser bundle in /app/site) answered $code"
+  say "the browser bundle is served from the image (/pkg/taskdeck.wasm 200)"
+fi
 
 wanted=$(find "$root/migration/src" -maxdepth 1 -name 'm[0-9]*.rs' | wc -l)
 applied=$(pg_query "$database" "SELECT count(*) FROM seaql_migrations")
