@@ -9,6 +9,8 @@
 # Environment:
 #   IMAGE                the tag to build (default localhost/taskdeck:local)
 #   TASKDECK_PODMAN_DIR  podman's storage and the cached base (default ~/.cache/taskdeck-podman)
+#   STRIP_BINARY=1       strip the binary's symbols in the image (smaller; upload the unstripped
+#                        binary's debug information to Sentry first, or stack traces lose names)
 # The base root filesystem is cached under a key made of rootfs.sh, trim.py and the suite, so
 # only the first build (or one after a recipe change) runs mmdebstrap (about 3 minutes).
 set -euo pipefail
@@ -48,7 +50,12 @@ fi
 # The build context: just the two things the runtime stage copies.
 context=$(mktemp -d "$podman_dir/tmp/context.XXXXXX")
 trap 'rm -rf "$context"' EXIT
-cp "$binary" "$context/taskdeck"
+if [ "${STRIP_BINARY:-0}" = 1 ]; then
+  strip --strip-all -o "$context/taskdeck" "$binary"
+  say "stripped the binary: $(($(stat -c %s "$binary") / 1000000)) MB -> $(($(stat -c %s "$context/taskdeck") / 1000000)) MB"
+else
+  cp "$binary" "$context/taskdeck"
+fi
 if [ -d "$site" ]; then
   cp -r "$site" "$context/site"
 else
