@@ -205,7 +205,7 @@ for bad in $bad_deploys; do
   blue_before=$(served_by blue)
   green_before=$(served_by green)
   set +e
-  NEW_BINARY=$binary SITE_DIR=$site ENV_FILE=$work/bad.env READY_TIMEOUT=15 \
+  NEW_BINARY=$binary SITE_DIR=$site ENV_FILE=$work/bad.env READY_TIMEOUT=8 \
     "$root/deploy/blue-green.sh" >"$work/deploy-$bad.log" 2>&1
   deploy_rc=$?
   set -e
