@@ -23,7 +23,8 @@
 #   READY_STABLE_SECS=3     it must then stay ready this long
 #   SOAK_SECS=60            how long the old version is kept after the switch
 #   SOAK_MAX_5XX_PERCENT=1  the new version's 5xx share that fails the soak
-#   SMOKE_TEST              a command given the new version's URL (default: the built-in checks)
+#   SMOKE_TEST              a command given the new version's URL (default deploy/smoke-test.sh
+#                           when present, else the same checks built in)
 #   STOP_TIMEOUT=30         seconds an instance gets to drain and exit after SIGTERM
 set -euo pipefail
 
@@ -169,9 +170,8 @@ while [ "$SECONDS" -lt "$hold" ]; do
 done
 
 # 2. The smoke test, against the new version directly.
-# Built in: sign up and in, create a project, open its board. (deploy/smoke-test.sh sends
-# `Origin: URL`, which Taskdeck refuses when URL is not APP_URL, as it is not here: the new
-# version is reached directly, before HAProxy sends it anything. Set SMOKE_TEST to use another.)
+# deploy/smoke-test.sh when it is there (sign up and in, create a project, open its board, delete
+# it), else the same checks built in; SMOKE_TEST replaces both.
 smoke_builtin() {
   local url=$1 dir ok=0
   dir=$(mktemp -d "${TMPDIR:-/tmp}/taskdeck-smoke.XXXXXX")
@@ -184,8 +184,10 @@ smoke_builtin() {
   rm -rf "$dir"
   return $ok
 }
-if [ -n "${SMOKE_TEST:-}" ]; then
-  $SMOKE_TEST "$new_url" >"$state/$new.smoke.log" 2>&1 || rollback "the smoke test ($SMOKE_TEST) failed on $new: $(tail -2 "$state/$new.smoke.log" | sed 's/\x1b\[[0-9;]*m//g' | tr '\n' ' ')"
+smoke=${SMOKE_TEST:-}
+if [ -z "$smoke" ] && [ -x "$here/smoke-test.sh" ]; then smoke=$here/smoke-test.sh; fi
+if [ -n "$smoke" ]; then
+  SMOKE_TIMEOUT=5 $smoke "$new_url" >"$state/$new.smoke.log" 2>&1 || rollback "the smoke test ($smoke) failed on $new: $(tail -2 "$state/$new.smoke.log" | sed 's/\x1b\[[0-9;]*m//g' | tr '\n' ' ')"
 else
   smoke_builtin "$new_url" 2>"$state/$new.smoke.log" || rollback "the smoke test failed on $new: $(tail -2 "$state/$new.smoke.log" | sed 's/\x1b\[[0-9;]*m//g' | tr '\n' ' ')"
 fi
