@@ -4,7 +4,8 @@
 #   docker run -p 3000:3000 -v taskdeck-data:/data taskdeck                   (SQLite in the volume)
 #   docker run -p 3000:3000 -e DATABASE_URL=postgres://… -e APP_URL=https://… taskdeck
 #
-# One recipe for the runtime stage, two ways to feed it:
+# Needs BuildKit (docker buildx; the default builder since Docker 23), which builds only the
+# stages the target uses. One recipe for the runtime stage, two ways to feed it:
 #   - here (the default, and on GitHub): the `build` stage compiles everything and `slim-base`
 #     is debian:bookworm-slim with ca-certificates, tini and the taskdeck user;
 #   - deploy/image/build.sh (machines with no registry and no Rust inside containers): BASE is a
