@@ -88,7 +88,7 @@ start_instance() {
     ) >>"$log" 2>&1 </dev/null &
     echo "$!" >"$state/$colour.pid"
   else
-    pm rm -f -t 0 "$prefix-$colour" >/dev/null 2>&1 || true
+    pm rm -f -v -t 0 "$prefix-$colour" >/dev/null 2>&1 || true
     pm run -d --name "$prefix-$colour" --read-only --user 10001 --cap-drop ALL \
       --security-opt no-new-privileges --network host --health-interval disable --env-file "$ENV_FILE" \
       -e "LEPTOS_SITE_ADDR=${addr[$colour]}" "$NEW_IMAGE" >/dev/null 2>>"$log"
@@ -115,7 +115,7 @@ stop_instance() {
   p=$(cat "$state/$colour.pid" 2>/dev/null || true)
   if [ "$p" = container ]; then
     pm stop -t "$stop_timeout" "$prefix-$colour" >/dev/null 2>&1 || true
-    pm rm -f "$prefix-$colour" >/dev/null 2>&1 || true
+    pm rm -f -v "$prefix-$colour" >/dev/null 2>&1 || true
   elif [ -n "$p" ] && alive "$p"; then
     kill -TERM "$p"
     local deadline=$((SECONDS + stop_timeout))

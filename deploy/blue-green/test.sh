@@ -57,7 +57,7 @@ cleanup() {
     for _ in $(seq 1 100); do alive "$p" || break; sleep 0.1; done
   done
   if [ -n "${IMAGE:-}" ]; then
-    pm rm -f --ignore -t 5 "$CONTAINER_PREFIX-blue" "$CONTAINER_PREFIX-green" >/dev/null 2>&1 || true
+    pm rm -f -v --ignore -t 5 "$CONTAINER_PREFIX-blue" "$CONTAINER_PREFIX-green" >/dev/null 2>&1 || true
   fi
   [ -z "$haproxy_pid" ] || { kill "$haproxy_pid" 2>/dev/null || true; wait "$haproxy_pid" 2>/dev/null || true; }
   pg_drop "$database"

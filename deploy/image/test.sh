@@ -43,7 +43,7 @@ containers=()
 cleanup() {
   local c
   for c in "${containers[@]}"; do
-    pm rm -f -t 0 "$c" >/dev/null 2>&1 || true
+    pm rm -f -v -t 0 "$c" >/dev/null 2>&1 || true
   done
   pm volume rm -f "$volume" >/dev/null 2>&1 || true
   pg_drop "$database"
