@@ -1,8 +1,20 @@
 # syntax=docker/dockerfile:1
-# Taskdeck container image: a release build of the server and its browser assets on Debian slim.
+# Taskdeck container image: a release build of the server and its browser assets on a small Debian.
 #   docker build -t taskdeck .
 #   docker run -p 3000:3000 -v taskdeck-data:/data taskdeck                   (SQLite in the volume)
 #   docker run -p 3000:3000 -e DATABASE_URL=postgres://… -e APP_URL=https://… taskdeck
+#
+# Needs BuildKit (docker buildx; the default builder since Docker 23), which builds only the
+# stages the target uses. One recipe for the runtime stage, two ways to feed it:
+#   - here (the default, and on GitHub): the `build` stage compiles everything and `slim-base`
+#     is debian:bookworm-slim with ca-certificates, tini and the taskdeck user;
+#   - deploy/image/build.sh (machines with no registry and no Rust inside containers): BASE is a
+#     root filesystem made by deploy/image/rootfs.sh from Debian's packages, and ARTIFACTS=prebuilt
+#     copies the binary and site built on the host:
+#       podman build --target runtime --build-arg BASE=localhost/taskdeck-base:KEY \
+#         --build-arg ARTIFACTS=prebuilt -f Dockerfile DIR_WITH_taskdeck_AND_site
+ARG BASE=slim-base
+ARG ARTIFACTS=build
 
 FROM rust:1-bookworm AS build
 WORKDIR /src
@@ -18,16 +30,30 @@ RUN bash -c 'source scripts/tools.sh && cargo leptos build --release' \
  && cp target/release/taskdeck /out/ \
  && cp -r target/site /out/site
 
-FROM debian:bookworm-slim
+# The files built on the host (deploy/image/build.sh puts `taskdeck` and `site/` in the context).
+FROM scratch AS prebuilt
+COPY taskdeck /out/taskdeck
+COPY site /out/site
+
+FROM ${ARTIFACTS} AS artifacts
+
+# What deploy/image/rootfs.sh gives the local base: CA certificates, tini, the taskdeck user
+# (uid/gid 10001, no shell, no password) and /data owned by it.
+FROM debian:bookworm-slim AS slim-base
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --home-dir /app taskdeck \
- && mkdir -p /data && chown taskdeck /data
+ && echo 'taskdeck:x:10001:10001:Taskdeck:/app:/usr/sbin/nologin' >>/etc/passwd \
+ && echo 'taskdeck:x:10001:' >>/etc/group \
+ && mkdir -p /data /app && chown 10001:10001 /data
+
+# The runtime stage: no RUN, so it needs neither apt nor a shell in its base.
+FROM ${BASE} AS runtime
 WORKDIR /app
-COPY --from=build /out/taskdeck /usr/local/bin/taskdeck
-COPY --from=build /out/site /app/site
-USER taskdeck
-ENV LEPTOS_SITE_ROOT=/app/site \
+COPY --from=artifacts /out/taskdeck /usr/local/bin/taskdeck
+COPY --from=artifacts /out/site /app/site
+USER 10001:10001
+ENV PATH=/usr/local/bin:/usr/bin:/bin \
+    LEPTOS_SITE_ROOT=/app/site \
     LEPTOS_SITE_ADDR=0.0.0.0:3000 \
     LEPTOS_ENV=PROD \
     DATABASE_URL=sqlite:///data/taskdeck.db?mode=rwc \
@@ -36,6 +62,6 @@ VOLUME /data
 EXPOSE 3000
 # Liveness only: a database outage should take the instance out of rotation (/readyz), not
 # restart it.
-HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 CMD ["taskdeck", "healthcheck"]
-ENTRYPOINT ["/usr/bin/tini", "--", "taskdeck"]
+HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 CMD ["/usr/local/bin/taskdeck", "healthcheck"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/taskdeck"]
 CMD ["serve"]
