@@ -57,7 +57,10 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin \
     LEPTOS_SITE_ADDR=0.0.0.0:3000 \
     LEPTOS_ENV=PROD \
     DATABASE_URL=sqlite:///data/taskdeck.db?mode=rwc \
+    BACKUP_DIR=/data/backups \
     LOG_FORMAT=json
+# The root filesystem is read-only: the database (on SQLite), its snapshots and the backup taken
+# before migrating all live in the volume.
 VOLUME /data
 EXPOSE 3000
 # Liveness only: a database outage should take the instance out of rotation (/readyz), not
