@@ -10,11 +10,16 @@
 #   5 `taskdeck serve` with the verify-full URL answers /readyz with 200
 #   6 verify-ca with the right CA accepts check 3's certificate (the chain is fine, only the name
 #     is wrong); this also catches rustls panicking for want of a process-level CryptoProvider
+#   7 require, with no CA at all, accepts that certificate too (encryption without verification)
 #
 # Usage: deploy/postgres-tls/check.sh [path/to/taskdeck]   (default: target/release/taskdeck)
-# Needs root (the cluster runs as the postgres user) and Debian's postgresql-15 and openssl.
-# Never touches the machine's own clusters. PG_TLS_PORT overrides the port (default 5498).
+# Needs root (the cluster runs as the postgres user): when not root, it runs itself again through
+# sudo. Installs Debian's postgresql-15, openssl and curl when missing. Never touches the machine's
+# own clusters. PG_TLS_PORT overrides the port (default 5498). Takes about 5 s.
 set -euo pipefail
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  exec sudo --preserve-env=PG_TLS_PORT "$0" "$@"
+fi
 
 started=$(date +%s.%N)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +33,7 @@ die() { printf '\033[1;31m[pg-tls]\033[0m %s\n' "$*" >&2; exit 1; }
 
 [ -x "$binary" ] || die "no taskdeck binary at $binary (build it, or pass its path)"
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-[ "$(id -u)" -eq 0 ] || die "run as root: the throwaway cluster runs as the postgres user"
+[ "$(id -u)" -eq 0 ] || die "run as root or with sudo: the throwaway cluster runs as the postgres user"
 if [ ! -x "$pgbin/initdb" ] || ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
   say "installing Debian's postgresql-15, openssl and curl"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -172,7 +177,7 @@ fi
 tls_row=$(runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres \
   -Atc "select version, cipher from pg_stat_ssl where pid = pg_backend_pid()" \
   "sslmode=require" 2>/dev/null || true)
-say "a TLS session on this server: ${tls_row:-unknown}"
+say "psql's session on this server (TLS only, as Taskdeck's was): ${tls_row:-unknown}"
 
 # 2. A CA that did not sign the server's certificate.
 expect_refused "2 verify-full, another CA" 'certificate|UnknownIssuer' \
@@ -182,7 +187,16 @@ expect_refused "2 verify-full, another CA" 'certificate|UnknownIssuer' \
 expect_refused "4 sslmode=disable" 'pg_hba\.conf.*no encryption' "$base?sslmode=disable"
 
 # 5. The server itself, with the verify-full URL: /readyz answers 200.
-site_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A port nothing listens on (bash alone: sudo's PATH may lack the caller's python or node).
+site_port=
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+    site_port=$candidate
+    break
+  fi
+done
+[ -n "$site_port" ] || die "found no free port for taskdeck serve"
 (
   cd "$scratch"
   exec env -i PATH="$PATH" DATABASE_URL="$good" LEPTOS_SITE_ADDR="127.0.0.1:$site_port" \
@@ -219,6 +233,13 @@ if taskdeck "$base?sslmode=verify-ca&sslrootcert=$tls/ca.pem" migrate status; th
   ok "6 verify-ca, right CA, certificate for another name: connects (check 3 failed on the name alone)"
 else
   fail "6 verify-ca, right CA, certificate for another name: $(first_error)"
+fi
+# 7. require encrypts but verifies nothing: no CA given, a certificate for another name, and it
+# connects. This is why the README says verify-full.
+if taskdeck "$base?sslmode=require" migrate status; then
+  ok "7 require, no CA, certificate for another name: connects (encrypted, nothing verified)"
+else
+  fail "7 require, no CA, certificate for another name: $(first_error)"
 fi
 
 if [ "$failures" -gt 0 ]; then
