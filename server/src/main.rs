@@ -34,6 +34,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Both of rustls' crypto providers are compiled in (sqlx uses ring, another dependency
+    // enables aws-lc-rs), so rustls cannot pick one by itself and panics wherever a verifier is
+    // built without an explicit provider: sqlx's `sslmode=verify-ca` did ("Could not
+    // automatically determine the process-level CryptoProvider", deploy/postgres-tls/check.sh
+    // check 6). Choose ring, the one sqlx builds its own TLS configuration with, before anything
+    // opens a TLS connection. An error only means a provider is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
     if let Command::GenSecret = command {
