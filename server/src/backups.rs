@@ -5,6 +5,7 @@
 
 use crate::config::BackupSettings;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use migration::{Migrator, MigratorTrait};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -51,8 +52,6 @@ pub enum BackupsError {
         #[source]
         source: std::io::Error,
     },
-    #[error("could not read the migrations: {0}")]
-    Migrations(#[source] sea_orm::DbErr),
 }
 
 /// `DIR/taskdeck-20261202T153000Z[-label].tdbackup`.
@@ -98,16 +97,19 @@ pub async fn before_migrating(
     db: &Db,
     settings: &BackupSettings,
 ) -> Result<Option<PathBuf>, BackupsError> {
-    let status = db
-        .migration_status()
-        .await
-        .map_err(BackupsError::Migrations)?;
-    let Some((first_pending, _)) = status.iter().find(|(_, applied)| !applied) else {
-        return Ok(None);
-    };
-    if !status.iter().any(|(_, applied)| *applied) {
+    let recorded = backup::recorded_migrations_of(db)
+        .await?
+        .unwrap_or_default();
+    if recorded.is_empty() {
         return Ok(None); // a new database: nothing to lose
     }
+    let Some(first_pending) = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .find(|name| !recorded.contains(name))
+    else {
+        return Ok(None);
+    };
     if !settings.before_migrate {
         tracing::warn!("migrating without a backup first (BACKUP_BEFORE_MIGRATE=false)");
         return Ok(None);

@@ -149,6 +149,42 @@ async fn applied_migrations(conn: &impl ConnectionTrait) -> Result<Vec<String>, 
     Ok(applied)
 }
 
+/// The migrations a database has recorded, read without creating the ledger (SeaORM's reader
+/// creates it, which races other instances starting on a new PostgreSQL database); `None` for a
+/// database that was never migrated.
+pub async fn recorded_migrations_of(db: &Db) -> Result<Option<Vec<String>>, BackupError> {
+    let conn = db.connection();
+    let backend = conn.get_database_backend();
+    let exists = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT COUNT(*) FROM pg_class WHERE oid = to_regclass('seaql_migrations')"
+        }
+        _ => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'"
+        }
+    };
+    let found: i64 = conn
+        .query_one(Statement::from_string(backend, exists))
+        .await
+        .map_err(BackupError::db("looking for the migration ledger"))?
+        .map(|row| row.try_get_by_index(0))
+        .transpose()
+        .map_err(BackupError::db("looking for the migration ledger"))?
+        .unwrap_or(0);
+    if found == 0 {
+        return Ok(None);
+    }
+    let txn = conn
+        .begin()
+        .await
+        .map_err(BackupError::db("reading the schema version"))?;
+    let recorded = recorded_migrations(&txn).await?;
+    txn.commit()
+        .await
+        .map_err(BackupError::db("reading the schema version"))?;
+    Ok(Some(recorded))
+}
+
 /// The migrations recorded in the ledger, read inside the snapshot (SeaORM's own reader would
 /// try to create the ledger, which a read-only transaction refuses).
 async fn recorded_migrations(txn: &DatabaseTransaction) -> Result<Vec<String>, BackupError> {
