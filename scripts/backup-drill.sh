@@ -61,10 +61,11 @@ command -v psql >/dev/null || die "psql is needed"
 command -v python3 >/dev/null || die "python3 is needed (it writes the SQLite rows)"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/taskdeck-backup-drill.XXXXXX")
-databases=()
+# The drill's PostgreSQL databases all end in _$$ (new_database runs in a subshell, so they are
+# found by name rather than kept in a list).
 cleanup() {
   local db
-  for db in "${databases[@]}"; do
+  for db in $(psql -Atq "$admin_url" -c "SELECT datname FROM pg_database WHERE datname LIKE 'taskdeck\_drill\_%\_$$'" 2>/dev/null); do
     psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   done
   rm -rf "$scratch"
@@ -81,7 +82,6 @@ new_database() {
     postgres)
       local name="taskdeck_drill_$2_$$"
       psql -q "$admin_url" -c "CREATE DATABASE $name" >/dev/null
-      databases+=("$name")
       echo "${admin_url%/*}/$name"
       ;;
   esac
