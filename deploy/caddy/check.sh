@@ -46,17 +46,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 say "$(caddy version | cut -d' ' -f1), $(curl --version | head -1 | cut -d' ' -f1-2)"
 
-# The Observatory scanner, installed the way deploy/observatory/check.sh installs it.
+# The Observatory scanner, installed as deploy/observatory/check.sh installs it.
 observatory=$root/deploy/observatory
-package=$observatory/node_modules/@mdn/mdn-http-observatory
-wanted=$(node -p 'require(process.argv[1]).packages["node_modules/@mdn/mdn-http-observatory"].version' "$observatory/package-lock.json")
-installed=$(node -p 'try { require(process.argv[1]).version } catch { "" }' "$package/package.json")
-if [ "$installed" != "$wanted" ]; then
-  say "installing @mdn/mdn-http-observatory $wanted"
-  (cd "$observatory" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
-[ -s "$package/conf/hsts-preload.json" ] || echo '{}' >"$package/conf/hsts-preload.json"
-[ -s "$package/conf/tld-list.json" ] || echo '["localhost","test"]' >"$package/conf/tld-list.json"
+# shellcheck source=deploy/observatory/scanner.sh
+source "$observatory/scanner.sh"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/taskdeck-caddy.XXXXXX")
 pids=()
@@ -231,7 +224,7 @@ pass "deploy/smoke-test.sh $origin: $(tail -1 "$scratch/smoke.log" | sed 's/^smo
 
 # 6. The HTTP Observatory through Caddy.
 report=$scratch/scan.json
-if ! NODE_EXTRA_CA_CERTS="$ca" node "$package/src/scan.js" "localhost:$https_port" >"$report"; then
+if ! NODE_EXTRA_CA_CERTS="$ca" node "$scanner" "localhost:$https_port" >"$report"; then
   cat "$report" >&2
   die "the Observatory scanner failed"
 fi

@@ -34,19 +34,8 @@ if ! command -v openssl >/dev/null; then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
 fi
 
-# The scanner, at the version in package-lock.json. Its postinstall downloads the HSTS preload and
-# TLD lists from the internet, so scripts are skipped and small local lists are written instead:
-# an empty preload list (nothing is preloaded, so localhost earns no preload bonus) and the TLDs
-# of the test host. The TLD list is read only by the scanner's web API, never by a CLI scan.
-package=$here/node_modules/@mdn/mdn-http-observatory
-wanted=$(node -p 'require(process.argv[1]).packages["node_modules/@mdn/mdn-http-observatory"].version' "$here/package-lock.json")
-installed=$(node -p 'try { require(process.argv[1]).version } catch { "" }' "$package/package.json")
-if [ "$installed" != "$wanted" ]; then
-  say "installing @mdn/mdn-http-observatory $wanted"
-  (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
-[ -s "$package/conf/hsts-preload.json" ] || echo '{}' >"$package/conf/hsts-preload.json"
-[ -s "$package/conf/tld-list.json" ] || echo '["localhost","test"]' >"$package/conf/tld-list.json"
+# shellcheck source=deploy/observatory/scanner.sh
+source "$here/scanner.sh"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/taskdeck-observatory.XXXXXX")
 pids=()
@@ -145,7 +134,7 @@ done
 say "scanning localhost:$tls_port (plain http on that port: $http_mode)"
 mkdir -p "$root/target/observatory"
 report=$root/target/observatory/scan.json
-if ! NODE_EXTRA_CA_CERTS="$scratch/ca.pem" node "$package/src/scan.js" "localhost:$tls_port" >"$report"; then
+if ! NODE_EXTRA_CA_CERTS="$scratch/ca.pem" node "$scanner" "localhost:$tls_port" >"$report"; then
   cat "$report" >&2
   cat "$scratch/proxy.log" >&2
   die "the scanner failed"
