@@ -77,9 +77,11 @@ impl OidcProvider {
         let stdout = child.stdout.take().expect("the provider's stdout is piped");
 
         let mut stdout = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(Duration::from_secs(30), stdout.next_line())
+        // Node takes well under a second to start here, but CI once saw it pass 30 s while the
+        // whole suite ran on two busy cores; a generous bound keeps a slow start from failing.
+        let ready = tokio::time::timeout(Duration::from_secs(120), stdout.next_line())
             .await
-            .expect("the OpenID provider did not say it was ready within 30 s")
+            .expect("the OpenID provider did not say it was ready within 120 s")
             .expect("reading the OpenID provider's stdout")
             .expect("the OpenID provider exited before it was ready (its stderr is above)");
         let ready: Value = serde_json::from_str(&ready)
