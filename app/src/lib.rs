@@ -21,10 +21,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
 use pages::{
-    account::AccountPage, board::BoardPage, feedback::FeedbackPage, home::HomePage,
-    invitation::InvitationLinkPage, list::ListPage, my_tasks::MyTasksPage, not_found::NotFound,
-    projects::ProjectsPage, settings::ProjectSettingsPage, sign_in::SignInPage,
-    sign_up::SignUpPage, task::TaskPage,
+    account::AccountPage, admin::AdminFlagsPage, board::BoardPage, feedback::FeedbackPage,
+    home::HomePage, invitation::InvitationLinkPage, list::ListPage, my_tasks::MyTasksPage,
+    not_found::NotFound, projects::ProjectsPage, settings::ProjectSettingsPage,
+    sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
 };
 
 /// Where the browser sends its error reports, given by the server when Sentry is configured.
@@ -192,6 +192,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
                 <Route path=path!("/feedback") view=FeedbackPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/flags") view=AdminFlagsPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/invitations/:token")
                     view=InvitationLinkPage

@@ -43,6 +43,24 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
         .map_err(|err| internal(&err))
 }
 
+/// The process's feature flags (`store::flags::Flags`, provided by the router).
+pub fn flags() -> Result<store::flags::Flags, AppError> {
+    use_context::<store::flags::Flags>().ok_or_else(|| {
+        tracing::error!("the feature flags were not provided to the Leptos context");
+        AppError::Internal { reference: None }
+    })
+}
+
+/// The signed-in instance admin; anyone else is told the page does not exist.
+pub async fn require_admin() -> Result<User, AppError> {
+    let user = require_user().await?;
+    if user.is_admin {
+        Ok(user)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// The signed-in user, or `Unauthorized`.
 pub async fn require_user() -> Result<User, AppError> {
     auth_session().await?.user.ok_or(AppError::Unauthorized)

@@ -14,6 +14,7 @@ mod m20261125_000008_task_details;
 mod m20261125_000009_saved_views;
 mod m20261201_000010_activity_events;
 mod m20261202_000011_invitation_links;
+mod m20261202_000012_feature_flags;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_saved_views::Migration),
             Box::new(m20261201_000010_activity_events::Migration),
             Box::new(m20261202_000011_invitation_links::Migration),
+            Box::new(m20261202_000012_feature_flags::Migration),
         ]
     }
 }

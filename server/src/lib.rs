@@ -1,7 +1,7 @@
 //! The taskdeck server: configuration, the HTTP stack and the commands of the binary.
 //!
 //! Read from the bottom up: `config` (settings, imports nothing here) → `telemetry`, `metrics`,
-//! `error_reporting` → `http`'s middleware → the routes (`health`, `live`, `oauth`,
+//! `error_reporting` → `http`'s middleware → the routes (`health`, `live`, `export`, `oauth`,
 //! `web_vitals`) → `router` → `backups` → `jobs` → `startup` (one start for the binary and the tests)
 //! → `commands` (one module per subcommand, called from `main.rs`).
 
@@ -9,6 +9,7 @@ pub mod backups;
 pub mod commands;
 pub mod config;
 pub mod error_reporting;
+pub mod export;
 pub mod health;
 pub mod http;
 pub mod jobs;

@@ -3,7 +3,9 @@
 //! logs, and calls the command's module in `server::commands`.
 
 use clap::{Parser, Subcommand};
+use server::commands::admin::AdminArgs;
 use server::commands::backup::{BackupArgs, RestoreArgs};
+use server::commands::flags::FlagsArgs;
 use server::commands::{self, migrate::MigrateArgs, serve::ServeArgs, CommandError};
 use server::{error_reporting, telemetry, Config};
 use std::process::ExitCode;
@@ -27,6 +29,10 @@ enum Command {
     Restore(RestoreArgs),
     /// Create a demo account with sample projects and tasks.
     Seed,
+    /// List feature flags, or turn one on or off (for everyone or chosen accounts).
+    Flags(FlagsArgs),
+    /// Make an account an instance admin, or no longer one.
+    Admin(AdminArgs),
     /// Exit 0 when the server on this machine answers /healthz (the container's health check).
     Healthcheck,
     /// Print a fresh random value for SESSION_SECRET.
@@ -34,12 +40,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // Both of rustls' crypto providers are compiled in (sqlx uses ring, another dependency
-    // enables aws-lc-rs), so rustls cannot pick one by itself and panics wherever a verifier is
-    // built without an explicit provider: sqlx's `sslmode=verify-ca` did ("Could not
-    // automatically determine the process-level CryptoProvider", deploy/postgres-tls/check.sh
-    // check 6). Choose ring, the one sqlx builds its own TLS configuration with, before anything
-    // opens a TLS connection. An error only means a provider is already installed.
+    // rustls panics wherever a verifier is built without an explicit crypto provider if more
+    // than one is compiled in; sqlx's `sslmode=verify-ca` did while a dependency brought
+    // aws-lc-rs beside ring ("Could not automatically determine the process-level
+    // CryptoProvider", deploy/postgres-tls/check.sh check 6). Only ring is in the graph now;
+    // installing it here keeps a future dependency from bringing that panic back. An error only
+    // means a provider is already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
@@ -74,6 +80,8 @@ fn main() -> ExitCode {
             Command::Backup(args) => commands::backup::run(args, &config).await,
             Command::Restore(args) => commands::backup::restore(args, &config).await,
             Command::Seed => commands::seed::run(&config).await,
+            Command::Flags(args) => commands::flags::run(args, &config).await,
+            Command::Admin(args) => commands::admin::run(args, &config).await,
             Command::Healthcheck => commands::healthcheck::run(&config).await,
             Command::GenSecret => commands::gen_secret::run(),
         }

@@ -1,7 +1,8 @@
 //! The whole application: the Leptos pages and server functions, and every other route (health,
-//! live updates, web vitals, sign-in with providers, the error-reporting tunnel), behind the edge.
+//! live updates, the CSV export, web vitals, sign-in with providers, the error-reporting tunnel), behind the edge.
 
 use crate::error_reporting::Tunnel;
+use crate::export::Export;
 use crate::health::Health;
 use crate::http::{app_files, edge, APP_FILES_ROUTE};
 use crate::live::Live;
@@ -13,6 +14,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
+use store::flags::Flags;
 use store::Db;
 
 /// Builds the whole application router. `health` is shared with `serve`, which marks the
@@ -21,6 +23,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
     let routes = route_list();
     let route_templates = routes.iter().map(|route| route.path().to_owned());
     let web_vitals = WebVitals::new(route_templates);
+    let flags = Flags::new(db.clone(), config.features.refresh);
 
     let reporting = config
         .error_reporting
@@ -37,6 +40,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
             routes,
             {
                 let db = db.clone();
+                let flags = flags.clone();
                 let offered = OfferedProviders {
                     providers: config.oauth.offered(),
                     sign_in_origins: config.oauth.authorization_origins(),
@@ -46,6 +50,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
                 move || {
                     provide_context(app_url.clone());
                     provide_context(db.clone());
+                    provide_context(flags.clone());
                     provide_context(offered.clone());
                     provide_context(secure_cookies);
                     if let Some(reporting) = reporting.clone() {
@@ -62,6 +67,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
         .merge(health.routes())
         .merge(web_vitals.routes())
         .merge(Live::new(db.clone(), health.shutdown_signal()).routes())
+        .merge(Export::new(db.clone(), flags).routes())
         .merge(OAuth::new(config.oauth.clone(), &config.http.app_url, db.clone()).routes());
     if let Some(dsn) = &config.error_reporting.dsn {
         app = app.merge(Tunnel::new(dsn.clone()).routes());

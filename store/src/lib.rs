@@ -13,7 +13,7 @@
 //! - `parts` (labels, assignees, checklists, comments, history, card dressing), `views`;
 //! - `tasks` (board, list, My tasks, writes, placement), `details` (the task page), `projects`,
 //!   `members`;
-//! - `auth`, `identities`, `sessions`, `feedback`;
+//! - `auth`, `identities`, `sessions`, `feedback`, `flags` (feature flags and their cache);
 //! - `backup` (whole-database dumps; it reads the catalog, not the entities).
 
 mod access;
@@ -26,6 +26,7 @@ mod entities;
 mod error;
 pub mod feed;
 pub mod feedback;
+pub mod flags;
 pub mod identities;
 pub mod members;
 mod parts;

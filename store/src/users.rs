@@ -14,6 +14,8 @@ pub struct User {
     pub id: UserId,
     pub email: String,
     pub(crate) password_hash: Option<String>,
+    /// An instance admin (`taskdeck admin grant EMAIL`): sees the admin page.
+    pub is_admin: bool,
 }
 
 impl std::fmt::Debug for User {
@@ -30,6 +32,7 @@ impl From<user::Model> for User {
             id: model.id,
             email: model.email,
             password_hash: model.password_hash,
+            is_admin: model.is_admin,
         }
     }
 }
@@ -93,4 +96,21 @@ pub async fn set_password_hash(db: &Db, id: UserId, hash: String) -> Result<User
     let mut active = model.into_active_model();
     active.password_hash = Set(Some(hash));
     Ok(active.update(&*conn).await?.into())
+}
+
+/// Makes the account with this email an instance admin, or no longer one; `None` when there is
+/// no such account.
+pub async fn set_admin(db: &Db, email: &Email, admin: bool) -> Result<Option<User>, StoreError> {
+    use sea_orm::IntoActiveModel;
+    let conn = db.lease().await?;
+    let Some(model) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(&*conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut active = model.into_active_model();
+    active.is_admin = Set(admin);
+    Ok(Some(active.update(&*conn).await?.into()))
 }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub struct SignedInUser {
     pub id: i32,
     pub email: String,
+    /// May open the admin page.
+    pub is_admin: bool,
 }
 
 #[server(endpoint = "current_user")]
@@ -17,6 +19,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
             Ok(auth_session().await?.user.map(|user| SignedInUser {
                 id: user.id,
                 email: user.email,
+                is_admin: user.is_admin,
             }))
         }
         .await,

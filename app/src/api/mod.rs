@@ -2,8 +2,10 @@
 //! asking and validates its input through `domain` before touching the store.
 
 pub mod accounts;
+pub mod admin;
 pub mod checklists;
 pub mod comments;
+pub mod features;
 pub mod feedback;
 pub mod labels;
 pub mod members;

@@ -26,6 +26,15 @@ pub fn Header() -> impl IntoView {
                                     <A href="/feedback" attr:class="nav-link">
                                         "Send feedback"
                                     </A>
+                                    {user
+                                        .is_admin
+                                        .then(|| {
+                                            view! {
+                                                <A href="/admin/flags" attr:class="nav-link">
+                                                    "Admin"
+                                                </A>
+                                            }
+                                        })}
                                     <A href="/account" attr:class="nav-link current-user" attr:data-testid="current-user">
                                         {user.email}
                                     </A>

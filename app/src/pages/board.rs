@@ -4,6 +4,7 @@
 //! order when the live stream reports the change.
 
 use super::route_id;
+use crate::api::features::features_for_me;
 use crate::api::tasks::{get_board, CreateTask, MoveTask};
 use crate::components::badges::{task_badges, DueBadge, PriorityBadge};
 use crate::components::form::{field_error, last_error, Field, FormMessage};
@@ -11,7 +12,9 @@ use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
 use crate::pages::list::ViewSwitch;
-use domain::{Board, Column, ColumnLimits, Landing, Nudge, Placement, Status, Task, TaskTitle};
+use domain::{
+    Board, Column, ColumnLimits, Feature, Landing, Nudge, Placement, Status, Task, TaskTitle,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -189,6 +192,7 @@ fn BoardView(
             <span class="live" class:live-on=move || live.connected()>
                 {move || if live.connected() { "Live" } else { "" }}
             </span>
+            <ExportLink project_id=project.id />
             <a class="button secondary" href=format!("/projects/{}/settings", project.id)>
                 "Project settings"
             </a>
@@ -494,4 +498,32 @@ fn render_card(board: &Board, task: &Task, moves: Moves) -> AnyView {
         </li>
     }
     .into_any()
+}
+
+/// "Export CSV", for those the `project-export` feature flag is on for.
+#[component]
+fn ExportLink(project_id: i32) -> impl IntoView {
+    let features = Resource::new(|| (), |_| features_for_me());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let on = features
+                    .await
+                    .is_ok_and(|features| features.contains(&Feature::ProjectExport));
+                on.then(|| {
+                    view! {
+                        // A file, not a page: `rel=external` keeps the router from taking the click.
+                        <a
+                            class="button secondary"
+                            href=format!("/projects/{project_id}/export.csv")
+                            rel="external"
+                            download=""
+                        >
+                            "Export CSV"
+                        </a>
+                    }
+                })
+            })}
+        </Suspense>
+    }
 }

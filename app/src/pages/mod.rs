@@ -1,4 +1,5 @@
 pub mod account;
+pub mod admin;
 pub mod board;
 pub mod feedback;
 pub mod home;

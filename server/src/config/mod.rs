@@ -8,6 +8,7 @@
 pub mod backups;
 pub mod database;
 pub mod error_reporting;
+pub mod features;
 pub mod http;
 pub mod logging;
 pub mod metrics;
@@ -19,6 +20,7 @@ mod vars;
 pub use backups::BackupSettings;
 pub use database::{DatabaseSettings, DEFAULT_DATABASE_URL};
 pub use error_reporting::ErrorReportingSettings;
+pub use features::FeatureSettings;
 pub use http::HttpSettings;
 pub use logging::LogSettings;
 pub use metrics::MetricsSettings;
@@ -38,6 +40,7 @@ pub struct Config {
     pub error_reporting: ErrorReportingSettings,
     pub limits: LimitSettings,
     pub oauth: OAuthSettings,
+    pub features: FeatureSettings,
 }
 
 impl Config {
@@ -63,6 +66,7 @@ impl Config {
         let limits = LimitSettings::from_vars(&vars)?;
         let sessions = SessionSettings::from_vars(&vars, http.is_https())?;
         let oauth = OAuthSettings::from_vars(&vars)?;
+        let features = FeatureSettings::from_vars(&vars)?;
         Ok(Config {
             database,
             backups,
@@ -73,6 +77,7 @@ impl Config {
             error_reporting,
             limits,
             oauth,
+            features,
         })
     }
 

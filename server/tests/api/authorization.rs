@@ -207,6 +207,12 @@ static MATRIX: &[Row] = &[
     row("decline_my_invitation",       ServerFn(&[("id", "0")]),                                         [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
     // An owner cannot leave; anyone else naming the project is a stranger to it.
     row("leave_project",               ServerFn(&[("project_id", "{project}")]),                         [UNAUTHORIZED, NOT_FOUND,     INVALID],      NOTHING),
+    // Feature flags: what is on for the asker; the admin's functions exist for admins only.
+    row("features_for_me",             ServerFn(&[]),                                                    [OK,           OK,            OK],           NOTHING),
+    row("admin_flags",                 ServerFn(&[]),                                                    [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("set_flag",                    ServerFn(&[("name", "project-export"), ("everyone", "off")]),     [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
+    row("set_flag_account",            ServerFn(&[("name", "project-export"), ("email", "{owner_email}"), ("on", "off")]),
+                                                                                                         [UNAUTHORIZED, NOT_FOUND,     NOT_FOUND],    NOTHING),
     // Feedback
     row("send_feedback",               ServerFn(&[("message", "Something broke"), ("event", "")]),       [UNAUTHORIZED, OK,            OK],           NOTHING),
     // Pages of the app's router
@@ -221,6 +227,7 @@ static MATRIX: &[Row] = &[
     row("/my-tasks",                   Page("/my-tasks"),                                                [TO_LOGIN,     OK,            OK],           EMAIL),
     row("/feedback",                   Page("/feedback"),                                                [TO_LOGIN,     OK,            OK],           EMAIL),
     row("/account",                    Page("/account"),                                                 [TO_LOGIN,     OK,            OK],           ACCOUNT),
+    row("/admin/flags",                Page("/admin/flags"),                                             [TO_LOGIN,     NOT_FOUND,     NOT_FOUND],    NOTHING),
     row("/invitations/:token",         Page(NO_SUCH_LINK_PAGE),                                          [OK,           NOT_FOUND,     NOT_FOUND],    NOTHING),
     row("no such page (fallback)",     Page("/projects/{project}/tasks"),                                [NOT_FOUND,    NOT_FOUND,     NOT_FOUND],    NOTHING),
     // Routes the server mounts beside the app's router
@@ -230,6 +237,8 @@ static MATRIX: &[Row] = &[
     row("/healthz",                    Get("/healthz"),                                                  [OK,           OK,            OK],           NOTHING),
     row("/readyz",                     Get("/readyz"),                                                   [OK,           OK,            OK],           NOTHING),
     row("/projects/{id}/events",       Stream("/projects/{project}/events"),                             [UNAUTHORIZED, NOT_FOUND,     OK],           NOTHING),
+    // The matrix runs with the project-export flag on for everyone (see `SETTINGS`' caller).
+    row("/projects/{id}/export.csv",   Get("/projects/{project}/export.csv"),                            [UNAUTHORIZED, NOT_FOUND,     OK],           TASK),
     row("/monitoring/vitals",          Post("/monitoring/vitals", VITALS),                               [NO_CONTENT,   NO_CONTENT,    NO_CONTENT],   NOTHING),
     row("/monitoring/sentry",          Post("/monitoring/sentry", FOREIGN_ENVELOPE),                     [BAD_REQUEST,  BAD_REQUEST,   BAD_REQUEST],  NOTHING),
     // Served on the private metrics listener only.
@@ -553,6 +562,10 @@ on_both_databases!(the_authorization_matrix_holds);
 
 async fn the_authorization_matrix_holds(db: TestDb) {
     let app = TestApp::spawn_with(&db, SETTINGS).await;
+    // Read before the first request, so every row sees the export route as its users would.
+    store::flags::set_everyone(&app.db, domain::Feature::ProjectExport, true)
+        .await
+        .expect("the export's flag on");
     let mut owner = Actor::sign_up(&app, Who::Owner, PASSWORD).await;
     let mut other = Actor::sign_up(&app, Who::OtherUser, OTHER_PASSWORD).await;
     let mut anonymous = Actor {

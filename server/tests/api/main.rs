@@ -11,6 +11,7 @@ mod details;
 mod edge;
 mod faults;
 mod feedback;
+mod flags;
 mod invitations;
 mod isolation;
 mod migrations;

@@ -1,6 +1,8 @@
 //! SeaORM entities, one per table. Private to the crate: callers use the typed queries.
 
 pub mod comment;
+pub mod feature_flag;
+pub mod feature_flag_account;
 pub mod feedback;
 pub mod identity;
 pub mod label;

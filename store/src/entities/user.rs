@@ -9,6 +9,8 @@ pub struct Model {
     pub email: String,
     pub password_hash: Option<String>,
     pub created_at: DateTimeUtc,
+    /// May see and change the instance's settings (the admin page).
+    pub is_admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

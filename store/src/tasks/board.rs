@@ -73,3 +73,26 @@ pub async fn get(db: &Db, owner: UserId, task_id: i32) -> Result<Option<Task>, S
     };
     Ok(dress(&*conn, vec![model]).await?.pop())
 }
+
+/// Every task of the project in board order (column by column), dressed, for an export; `None`
+/// when the user is not a member.
+pub async fn every_task(
+    db: &Db,
+    user: UserId,
+    project_id: i32,
+) -> Result<Option<(domain::Project, Vec<Task>)>, StoreError> {
+    let conn = db.lease().await?;
+    let Some((project, role)) = access(&*conn, user, project_id).await? else {
+        return Ok(None);
+    };
+    let mut tasks = Vec::new();
+    for status in Status::ALL {
+        tasks.extend(
+            in_board_order(in_column(project_id, status))
+                .all(&*conn)
+                .await?,
+        );
+    }
+    let tasks = dress(&*conn, tasks).await?;
+    Ok(Some((to_project(project, role), tasks)))
+}

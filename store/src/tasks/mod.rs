@@ -14,7 +14,7 @@ mod placement;
 mod select;
 mod write;
 
-pub use board::{board, get};
+pub use board::{board, every_task, get};
 pub use list::list;
 pub use mine::mine;
 pub use write::{create, delete, move_to, update, TaskEdit};
