@@ -32,6 +32,10 @@ test.describe("monitoring from the browser", () => {
     const received: { body: string }[] = await (await request.get(`${SINK}/received`)).json();
     const envelope = received.find((e) => e.body.includes("error reporting check"))?.body ?? "";
     expect(envelope).toContain('"runtime":"wasm"');
+    // The release is the one the server was started with (scripts/test: named for the commit), so
+    // Sentry matches the event with that release's uploaded debug files.
+    expect(envelope).toContain(`"release":"${process.env.TASKDECK_RELEASE ?? "taskdeck@"}`);
+    expect(envelope).toContain('"environment":"e2e"');
     expect(envelope).not.toContain(email);
     expect(envelope).not.toContain("taskdeck_session");
   });

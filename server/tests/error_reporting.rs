@@ -80,6 +80,8 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     let config = server::Config::from_lookup(|name| match name {
         "SENTRY_DSN" => Some(dsn.clone()),
         "SENTRY_ENVIRONMENT" => Some("test".to_owned()),
+        // As deploy.yml names a release: for the commit.
+        "SENTRY_RELEASE" => Some("taskdeck@0123456789ab".to_owned()),
         "LOG_LEVEL" => Some("warn".to_owned()),
         _ => None,
     })
@@ -120,8 +122,8 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
     );
     assert!(envelope.contains("\"environment\":\"test\""), "{envelope}");
     assert!(
-        envelope.contains("taskdeck@"),
-        "the release is set: {envelope}"
+        envelope.contains("\"release\":\"taskdeck@0123456789ab\""),
+        "the event carries the release: {envelope}"
     );
     assert!(
         envelope.contains("/projects/"),

@@ -10,6 +10,7 @@ use domain::{Email, Feature, FlagState};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
@@ -179,6 +180,8 @@ pub struct Flags {
     cached: Arc<RwLock<Cached>>,
     // One reader goes to the database when the copy is stale; the others wait for its answer.
     reading: Arc<Mutex<()>>,
+    // Bumped by `forget`: a read that began before a change must not be kept as fresh after it.
+    generation: Arc<AtomicU64>,
 }
 
 #[derive(Default)]
@@ -206,6 +209,7 @@ impl Flags {
             refresh,
             cached: Arc::default(),
             reading: Arc::default(),
+            generation: Arc::default(),
         }
     }
 
@@ -227,6 +231,7 @@ impl Flags {
 
     /// Makes the next question read the database (after a change through this process).
     pub async fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.cached.write().await.read_at = None;
     }
 
@@ -243,14 +248,18 @@ impl Flags {
         if !stale(&*self.cached.read().await) {
             return;
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let read = async {
             let conn = self.db.lease().await?;
             read(&*conn).await
         };
         match read.await {
             Ok((everyone, accounts)) => {
-                *self.cached.write().await = Cached {
-                    read_at: Some(Instant::now()),
+                let mut cached = self.cached.write().await;
+                // Forgotten meanwhile: keep the answer but read again next time.
+                let current = self.generation.load(Ordering::SeqCst) == generation;
+                *cached = Cached {
+                    read_at: current.then(Instant::now),
                     everyone,
                     accounts,
                 };

@@ -58,37 +58,54 @@ async fn export(client: &TestClient, project: i32) -> reqwest::Response {
         .expect("request")
 }
 
-async fn sees_export(client: &TestClient, project: i32) -> bool {
+async fn listed(client: &TestClient) -> bool {
     let features = client.call_ok("features_for_me", &[]).await;
-    let listed = features
+    features
         .as_array()
         .expect("a list of features")
         .iter()
-        .any(|f| f == "ProjectExport");
+        .any(|f| f == "ProjectExport")
+}
+
+/// Whether this person is offered the export, checked three ways that must agree: the server
+/// function the interface asks, the link on the board, and the route itself. `None` while the
+/// server's copy of the flags changed between the first and the last of them.
+async fn export_state(client: &TestClient, project: i32) -> Option<bool> {
+    let before = listed(client).await;
     let page = client.page_html(&format!("/projects/{project}")).await;
-    let linked = page.contains("Export CSV");
     let status = export(client, project).await.status();
+    if listed(client).await != before {
+        return None;
+    }
     assert_eq!(
-        linked, listed,
+        page.contains("Export CSV"),
+        before,
         "the board shows the link exactly when the feature is on"
     );
+    let wanted = if before {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     assert_eq!(
-        status,
-        if listed {
-            StatusCode::OK
-        } else {
-            StatusCode::NOT_FOUND
-        },
+        status, wanted,
         "the export route exists exactly when the feature is on"
     );
-    listed
+    Some(before)
+}
+
+/// Whether the export is on for this person now (no change expected meanwhile).
+async fn sees_export(client: &TestClient, project: i32) -> bool {
+    export_state(client, project)
+        .await
+        .expect("the flags did not change during the check")
 }
 
 /// Waits (up to 10 s, ten times the refresh interval) until the server shows the export to this
 /// person as `wanted`; answers how long that took.
 async fn until_export_is(client: &TestClient, project: i32, wanted: bool) -> Duration {
     let started = Instant::now();
-    while sees_export(client, project).await != wanted {
+    while export_state(client, project).await != Some(wanted) {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "the server did not follow the flag (wanted {wanted}) within 10 s"

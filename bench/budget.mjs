@@ -1,0 +1,84 @@
+// The performance budget: fails the build when the browser's first download or the board's
+// server time grows past the ceilings in bench/budget.json. Run by scripts/test after the small
+// board benchmark; see "Performance budget" in bench/board/README.md.
+//
+//   node bench/budget.mjs SITE_DIR BENCH_JSON
+//
+// - first load: the app's WASM, JS and CSS as a browser downloads them, compressed with brotli at
+//   quality 11 (what precompressed assets are). Deterministic, so the ceiling sits close.
+// - board server time: the board page's median time to first byte over the sign-in page's
+//   (no database work), both from the same run on the same server, so a slow or busy machine
+//   moves both and the ratio far less than either. The ceiling leaves room for that noise.
+//
+// When a change makes either figure better for good, lower the ceiling in the same commit: a
+// budget only ever goes down.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants } from "node:zlib";
+
+const [site, benchJson] = process.argv.slice(2);
+if (!site || !benchJson) {
+  console.error("usage: node bench/budget.mjs SITE_DIR BENCH_JSON");
+  process.exit(2);
+}
+const budget = JSON.parse(readFileSync(new URL("./budget.json", import.meta.url), "utf8"));
+
+const brotli = (file) =>
+  brotliCompressSync(readFileSync(file), {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: 0 },
+  }).length;
+const assets = ["taskdeck.wasm", "taskdeck.js", "taskdeck.css"].map((name) => {
+  const file = join(site, "pkg", name);
+  return { name, raw: readFileSync(file).length, brotli: brotli(file) };
+});
+const firstLoad = assets.reduce((sum, a) => sum + a.brotli, 0);
+
+const runs = readFileSync(benchJson, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((line) => JSON.parse(line))
+  .filter((run) => run.kind === "server");
+const run = runs.at(-1);
+if (!run) {
+  console.error(`${benchJson} holds no server timings: did the board benchmark run with BENCH_JSON set?`);
+  process.exit(2);
+}
+const find = (prefix) => {
+  const series = run.results.find((r) => r.label.startsWith(prefix));
+  if (!series) throw new Error(`no "${prefix}" series in ${benchJson}`);
+  return series.ttfb.median;
+};
+const signIn = find("GET /login");
+const board = find(`GET /projects/`);
+const ratio = board / signIn;
+
+const checks = [
+  {
+    what: "first load (WASM + JS + CSS, brotli 11)",
+    figure: firstLoad,
+    ceiling: budget.first_load_brotli_bytes,
+    shown: (v) => `${v.toLocaleString("en")} bytes`,
+  },
+  {
+    what: `board page SSR, ${run.tasks} tasks, median ttfb over the sign-in page's`,
+    figure: ratio,
+    ceiling: budget.board_ttfb_over_sign_in,
+    shown: (v) => `${v.toFixed(2)}×`,
+  },
+];
+for (const a of assets) {
+  console.log(`  ${a.name}: ${a.raw.toLocaleString("en")} bytes raw, ${a.brotli.toLocaleString("en")} brotli`);
+}
+console.log(`  board ${board.toFixed(1)} ms, sign-in page ${signIn.toFixed(1)} ms (medians of ${run.runs})`);
+let over = 0;
+for (const c of checks) {
+  const ok = c.figure <= c.ceiling;
+  if (!ok) over += 1;
+  console.log(`${ok ? "within" : "OVER"} budget: ${c.what}: ${c.shown(c.figure)} (ceiling ${c.shown(c.ceiling)})`);
+}
+if (over > 0) {
+  console.error(
+    `${over} figure(s) over the performance budget (bench/budget.json). Find what grew; raise a ceiling only with a reason in the commit.`,
+  );
+  process.exit(1);
+}
