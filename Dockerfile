@@ -26,9 +26,14 @@ COPY end2end/package.json end2end/package-lock.json end2end/
 RUN bash -c 'source scripts/tools.sh && ensure_build_tools'
 COPY . .
 RUN bash -c 'source scripts/tools.sh && cargo leptos build --release' \
- && mkdir -p /out \
- && cp target/release/taskdeck /out/ \
+ && deploy/image/split-debug.sh target/release/taskdeck /out \
  && cp -r target/site /out/site
+
+# Sentry's debug files: the server's line tables and symbols, and the WASM bundle
+# (`docker build --target debug-files -o debug-files .`; deploy.yml uploads them).
+FROM scratch AS debug-files
+COPY --from=build /out/taskdeck.debug /taskdeck.debug
+COPY --from=build /out/site/pkg /pkg
 
 # The files built on the host (deploy/image/build.sh puts `taskdeck` and `site/` in the context).
 FROM scratch AS prebuilt

@@ -3,8 +3,10 @@
 # rollback. The new version starts beside the current one on the other colour's address, must
 # answer /readyz 200 and keep answering for READY_STABLE_SECS, must pass the smoke test (sign
 # up and in, create a project, open its board), and only then gets traffic, through HAProxy's
-# runtime API (no reload): new `ready`, old `drain`. For SOAK_SECS the old version keeps running
-# while the new one's readiness, process and 5xx rate (HAProxy's counters) are watched; then the
+# runtime API (no reload): new `ready` at weight 256, old at weight 1 (a trickle, but a server
+# HAProxy falls back on at once). For SOAK_SECS the old version keeps running while the new one's
+# readiness (its own and HAProxy's), process and 5xx rate (HAProxy's counters) are watched; then
+# the
 # old one is stopped. If anything fails, traffic stays on (or goes back to) the old version, the
 # new one is stopped, and the script says why and exits 1.
 #
@@ -132,6 +134,7 @@ stop_instance() {
 rollback() {
   local why=$1
   hap "$HAPROXY_SOCKET" "set server taskdeck/$old state ready" >/dev/null
+  hap "$HAPROXY_SOCKET" "set server taskdeck/$old weight 1" >/dev/null
   hap "$HAPROXY_SOCKET" "set server taskdeck/$new state maint" >/dev/null
   stop_instance "$new"
   printf '\033[1;31m[%s] ROLLED BACK:\033[0m %s\n' "$tag" "$why" >&2
@@ -193,9 +196,10 @@ else
 fi
 say "smoke test passed on $new ($(elapsed) s)"
 
-# 3. Switch: the new colour in, once HAProxy's own checks see it UP; then the old one drains.
-# Leaving maintenance, a server is UP at once, before any check: both colours serve while
-# HAProxy's own checks pass twice (about 2 s); only then does the old one drain.
+# 3. Switch: the new colour in, once HAProxy's own checks see it UP; then the old one gets only a
+# trickle. Leaving maintenance, a server is UP at once, before any check: both colours serve
+# while HAProxy's own checks pass twice (about 2 s); only then does the old one step back.
+hap "$HAPROXY_SOCKET" "set server taskdeck/$new weight 1" >/dev/null
 hap "$HAPROXY_SOCKET" "set server taskdeck/$new state ready" >/dev/null
 # (inter 1s: at least two checks in 2.5 s.)
 settle=$((SECONDS + 3))
@@ -206,19 +210,26 @@ while [ "$SECONDS" -lt "$settle" ]; do
   sleep 0.2
 done
 [ "$check" = L7OK ] || rollback "HAProxy's health check on $new did not pass after the switch (check '$check')"
-hap "$HAPROXY_SOCKET" "set server taskdeck/$old state drain" >/dev/null
+# Weight 1 against 256, not `drain`: a draining server is never picked, so if the new one went
+# down during the soak HAProxy would have no server until the rollback below set the old one
+# ready again (a test lost 1,980 requests that way); a server of weight 1 takes everything at once.
+hap "$HAPROXY_SOCKET" "set server taskdeck/$new weight 256" >/dev/null
+hap "$HAPROXY_SOCKET" "set server taskdeck/$old weight 1" >/dev/null
 serving=$(elapsed)
-say "serving the new version ($new) $serving s after the deploy began; $old drains and is kept for $soak s"
+say "serving the new version ($new) $serving s after the deploy began; $old is kept for $soak s at weight 1 of 257"
 echo "$serving" >"$state/last-deploy-to-serving-secs"
 
 # 4. Soak: readiness, the process, and the share of 5xx answers, every second.
 read -r total0 errors0 < <(hap_counts "$HAPROXY_SOCKET" "$new")
 soak_end=$((SECONDS + soak))
 while [ "$SECONDS" -lt "$soak_end" ]; do
-  # The old colour only drains, so going back is instant; but while the new one is down and the
-  # old one drains, HAProxy has no server: look often.
+  # Going back is instant, and HAProxy falls back on the old colour by itself meanwhile.
   sleep 0.2
   running "$new" || rollback "the new version ($new) exited during the soak: $(last_log "$new" 3 | tr '\n' ' ')"
+  # Its own readiness too: a draining or failing instance says so at once, before HAProxy's
+  # next check takes it out.
+  code=$(http_status "$new_url/readyz" 2)
+  [ "$code" = 200 ] || rollback "the new version ($new) stopped being ready during the soak: /readyz answered $code $(curl -s --max-time 2 "$new_url/readyz" 2>/dev/null | head -c 200)"
   status=$(hap_status "$HAPROXY_SOCKET" "$new")
   [ "$status" = UP ] || rollback "HAProxy sees the new version ($new) as '$status' during the soak (/readyz $(http_status "$new_url/readyz" 2))"
   read -r total errors < <(hap_counts "$HAPROXY_SOCKET" "$new")

@@ -6,14 +6,17 @@
 #      exits      the new version's DATABASE_URL names a database that does not exist (it exits);
 #      not-ready  the new version's database refuses connections once it is up (/readyz 503,
 #                 the process keeps running);
-#      smoke      RUN_MIGRATIONS=false on an empty database: /readyz 200, the smoke test fails.
+#      smoke      RUN_MIGRATIONS=false on an empty database: /readyz 200, the smoke test fails;
+#   3. a deploy that fails after the switch: the new version passes every check and takes the
+#      traffic, then is stopped (SIGTERM) during the soak; the deploy must exit 1 with traffic back
+#      on green and blue gone.
 # Zero failed requests in every scenario, or the test fails.
 #
 # Usage: deploy/blue-green/test.sh BINARY SITE_DIR
 # With IMAGE=localhost/taskdeck:test (built by deploy/image/build.sh) the good deploy starts the
 # image instead of the binary (podman, hardened), as a deploy of a published image does.
 # Environment: SOAK_SECS (default 3), LOAD_CONNECTIONS (default 8), WRITE_EVERY (default 10),
-#   BAD_DEPLOYS (default "exits not-ready smoke"), TEST_POSTGRES_URL.
+#   BAD_DEPLOYS (default "exits not-ready smoke soak"), TEST_POSTGRES_URL.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +31,7 @@ site=$(realpath -m "$2")
 connections=${LOAD_CONNECTIONS:-8}
 export WRITE_EVERY=${WRITE_EVERY:-10}
 export SOAK_SECS=${SOAK_SECS:-3}
-bad_deploys=${BAD_DEPLOYS:-exits not-ready smoke}
+bad_deploys=${BAD_DEPLOYS:-exits not-ready smoke soak}
 ensure_haproxy_wrk
 command -v psql >/dev/null || die "psql is needed (apt-get install postgresql-client)"
 started=$SECONDS
@@ -189,8 +192,10 @@ for bad in $bad_deploys; do
       pg_create "$empty"
       { env_file "$(pg_url "$empty")"; echo RUN_MIGRATIONS=false; } >"$work/bad.env"
       ;;
-    *) die "unknown bad deploy '$bad' (exits, not-ready, smoke)" ;;
+    soak) env_file >"$work/bad.env" ;;
+    *) die "unknown bad deploy '$bad' (exits, not-ready, smoke, soak)" ;;
   esac
+  soak_secs=$SOAK_SECS
   watcher=
   if [ "$bad" = not-ready ]; then
     # As soon as the new version (blue) is ready, its database goes away under it.
@@ -201,11 +206,22 @@ for bad in $bad_deploys; do
     ) &
     watcher=$!
   fi
+  if [ "$bad" = soak ]; then
+    # Once blue has the traffic, it is stopped as a crash or an evicted pod would stop it; the
+    # soak is long enough that only the deploy's watch of blue, not its end, can notice.
+    soak_secs=20
+    (
+      until grep -q "serving the new version" "$work/deploy-$bad.log" 2>/dev/null; do sleep 0.05; done
+      sleep 0.5
+      kill -TERM "$(cat "$state/blue.pid")"
+    ) &
+    watcher=$!
+  fi
   load_start "$bad"
   blue_before=$(served_by blue)
   green_before=$(served_by green)
   set +e
-  NEW_BINARY=$binary SITE_DIR=$site ENV_FILE=$work/bad.env READY_TIMEOUT=8 \
+  NEW_BINARY=$binary SITE_DIR=$site ENV_FILE=$work/bad.env READY_TIMEOUT=8 SOAK_SECS=$soak_secs \
     "$root/deploy/blue-green.sh" >"$work/deploy-$bad.log" 2>&1
   deploy_rc=$?
   set -e
@@ -215,18 +231,24 @@ for bad in $bad_deploys; do
   if [ -n "$watcher" ]; then
     kill "$watcher" 2>/dev/null || true
     wait "$watcher" 2>/dev/null || true
-    psql -qX "$pg_admin_url" -c "ALTER DATABASE $side ALLOW_CONNECTIONS true" >/dev/null
   fi
+  [ "$bad" != not-ready ] || psql -qX "$pg_admin_url" -c "ALTER DATABASE $side ALLOW_CONNECTIONS true" >/dev/null
   [ "$deploy_rc" != 0 ] || die "the bad deploy ($bad) exited 0"
   reason=$(grep -o 'ROLLED BACK:.*' "$work/deploy-$bad.log" | sed 's/\x1b\[[0-9;]*m//g' | head -1)
   [ -n "$reason" ] || die "the bad deploy ($bad) gave no reason"
-  [ "$(served_by blue)" = "$blue_before" ] || die "the bad deploy ($bad) let blue serve $(($(served_by blue) - blue_before)) requests"
+  blue_served=$(($(served_by blue) - blue_before))
+  if [ "$bad" = soak ]; then
+    [ "$blue_served" -gt 0 ] || die "blue served nothing before it was stopped: the soak scenario tested nothing"
+    grep -q "during the soak" <<<"$reason" || die "the soak deploy was rolled back before the soak: $reason"
+  else
+    [ "$blue_served" = 0 ] || die "the bad deploy ($bad) let blue serve $blue_served requests"
+  fi
   [ "$(served_by green)" -gt "$green_before" ] || die "green served nothing during the bad deploy ($bad)"
   [ "$(hap_status "$HAPROXY_SOCKET" green)" = UP ] || die "after the bad deploy ($bad) green is not UP"
   [ "$(hap_status "$HAPROXY_SOCKET" blue)" = MAINT ] || die "after the bad deploy ($bad) blue is not in MAINT"
   [ ! -e "$state/blue.pid" ] || die "the bad deploy ($bad) left blue running"
   [ "$(cat "$state/colour")" = green ] || die "the state no longer says green after the bad deploy ($bad)"
-  say "bad deploy ($bad): exit $deploy_rc, ${reason}; blue served 0 requests; $requests requests, $failed failed ($summary)"
+  say "bad deploy ($bad): exit $deploy_rc, ${reason}; blue served $blue_served requests; $requests requests, $failed failed ($summary)"
   results+=("bad deploy ($bad): exit $deploy_rc; $requests requests, $failed failed; ${reason#ROLLED BACK: }")
   [ "$failed" = 0 ] || die "$failed requests failed during the bad deploy ($bad)"
 done

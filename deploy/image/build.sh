@@ -9,8 +9,9 @@
 # Environment:
 #   IMAGE                the tag to build (default localhost/taskdeck:local)
 #   TASKDECK_PODMAN_DIR  podman's storage and the cached base (default ~/.cache/taskdeck-podman)
-#   STRIP_BINARY=1       strip the binary's symbols in the image (smaller; upload the unstripped
-#                        binary's debug information to Sentry first, or stack traces lose names)
+#   STRIP_BINARY=1       put the binary in the image without debug information or symbols, as the
+#                        Dockerfile does (split-debug.sh); they go to DEBUG_DIR/taskdeck.debug
+#                        (default $TASKDECK_PODMAN_DIR/debug), the file to upload to Sentry
 # The base root filesystem is cached under a key made of rootfs.sh, trim.py and the suite, so
 # only the first build (or one after a recipe change) runs mmdebstrap (about 3 minutes).
 set -euo pipefail
@@ -51,8 +52,15 @@ fi
 context=$(mktemp -d "$podman_dir/tmp/context.XXXXXX")
 trap 'rm -rf "$context"' EXIT
 if [ "${STRIP_BINARY:-0}" = 1 ]; then
-  strip --strip-all -o "$context/taskdeck" "$binary"
-  say "stripped the binary: $(($(stat -c %s "$binary") / 1000000)) MB -> $(($(stat -c %s "$context/taskdeck") / 1000000)) MB"
+  # As the Dockerfile's build stage does: the image gets the binary without debug information,
+  # DEBUG_DIR gets taskdeck.debug (its line tables and symbols) for Sentry.
+  debug_dir=${DEBUG_DIR:-$podman_dir/debug}
+  "$here/split-debug.sh" "$binary" "$context/split"
+  mv "$context/split/taskdeck" "$context/taskdeck"
+  mkdir -p "$debug_dir"
+  mv "$context/split/taskdeck.debug" "$debug_dir/taskdeck.debug"
+  rmdir "$context/split"
+  say "the binary without debug information is in the image; its debug file is $debug_dir/taskdeck.debug"
 else
   cp "$binary" "$context/taskdeck"
 fi

@@ -2,6 +2,8 @@
 # Builds Taskdeck's image (build.sh) and runs it the way production should: read-only root
 # filesystem, uid 10001, no capabilities, no-new-privileges. Checks, against a fresh PostgreSQL
 # database (taskdeck_image_PID on TEST_POSTGRES_URL's server):
+#   - the image's binary has no debug sections; the debug file split off for Sentry has its line
+#     tables under the same build id, and gives a function of the server its file and line;
 #   - every process in the container runs as uid 10001, and a write to / fails;
 #   - /healthz and /readyz answer 200; every migration in migration/src is applied;
 #   - an account signs up and in, a project and a task are created;
@@ -34,7 +36,8 @@ command -v psql >/dev/null || die "psql is needed (apt-get install postgresql-cl
 command -v curl >/dev/null || die "curl is needed"
 started=$SECONDS
 
-IMAGE=$image "$here/build.sh" "$binary" "$site"
+debug_dir=$(mktemp -d "${TMPDIR:-/tmp}/taskdeck-image-debug.XXXXXX")
+IMAGE=$image DEBUG_DIR=$debug_dir "$here/build.sh" "$binary" "$site"
 built=$SECONDS
 # shellcheck source=deploy/image/env.sh
 source "$here/env.sh"
@@ -52,11 +55,40 @@ cleanup() {
   done
   pm volume rm -f "$volume" >/dev/null 2>&1 || true
   pg_drop "$database"
-  rm -rf "$work"
+  rm -rf "$work" "$debug_dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The image's binary has no debug information; the debug file beside it has the line tables, and
+# both have the same build id, by which Sentry pairs an event from this binary with that file.
+if [ "$STRIP_BINARY" = 1 ]; then
+  probe=$(pm create "$image")
+  pm cp "$probe:/usr/local/bin/taskdeck" "$work/taskdeck-in-image" >/dev/null
+  pm rm -f "$probe" >/dev/null
+  # (.debug_gdb_scripts is loaded with the program, a few bytes naming gdb helpers: it stays.)
+  ! readelf -S --wide "$work/taskdeck-in-image" | grep -qE '\.debug_(info|line|str|ranges|loc|abbrev)' ||
+    die "the image's binary carries debug information"
+  readelf -S --wide "$debug_dir/taskdeck.debug" | grep -q '\.debug_line' || die "the debug file has no line tables"
+  # (A debug file has no program interpreter to print, which readelf reports on stderr.)
+  build_id() { readelf -n "$1" 2>/dev/null | awk '/Build ID/ { print $3 }'; }
+  image_id=$(build_id "$work/taskdeck-in-image")
+  debug_id=$(build_id "$debug_dir/taskdeck.debug")
+  if [ -z "$image_id" ] || [ "$image_id" != "$debug_id" ]; then
+    die "the image's binary and the debug file have different build ids ('$image_id', '$debug_id')"
+  fi
+  # What Sentry will do with an address from a stack trace: find its file and line in the file.
+  # health::not_ready is a plain function (not generic, not inlined away), so its first address
+  # is the line that declares it.
+  addr=$(nm -C "$debug_dir/taskdeck.debug" | awk '$2 ~ /^[tT]$/ && $3 == "server::health::not_ready" && !found { print $1; found = 1 }')
+  [ -n "$addr" ] || die "the debug file has no symbol server::health::not_ready"
+  line=$(addr2line -e "$debug_dir/taskdeck.debug" "0x$addr")
+  declared=$(grep -n '^fn not_ready' "$root/server/src/health.rs" | cut -d: -f1)
+  [[ $line == */server/src/health.rs:"$declared" ]] ||
+    die "the debug file does not give server::health::not_ready its file and line (got '$line' for 0x$addr, expected server/src/health.rs:$declared)"
+  say "the image's binary has no debug sections ($(($(stat -c %s "$work/taskdeck-in-image") / 1000000)) MB); taskdeck.debug has its line tables ($(($(stat -c %s "$debug_dir/taskdeck.debug") / 1000000)) MB, build id $debug_id): health::not_ready is at server/src/health.rs:$declared"
+fi
 
 run_args=()
 # run NAME PORT ENV... : starts the image hardened (plus run_args), on the host's network, on PORT.

@@ -457,9 +457,14 @@ check(set(on.get("pull_request", {}).get("types", [])) == {"opened", "synchroniz
 jobs = deploy_wf.get("jobs", {})
 steps_of = {name: job.get("steps", []) for name, job in jobs.items()}
 build = [s for steps in steps_of.values() for s in steps if str(s.get("uses", "")).startswith("docker/build-push-action@")]
-if check(len(build) == 1, "deploy.yml: one docker/build-push-action step"):
-    w = build[0].get("with", {})
+# One build pushes the image; a second one (the debug-files target) only exports files.
+pushed = [s for s in build if s.get("with", {}).get("push") is True]
+if check(len(pushed) == 1, "deploy.yml: one docker/build-push-action step pushes the image"):
+    w = pushed[0].get("with", {})
     check(w.get("provenance") is True and w.get("sbom") is True and w.get("push") is True, "deploy.yml: pushes with provenance and an SBOM")
+check(any(s.get("with", {}).get("target") == "debug-files" for s in build) and
+      re.search(r"^FROM scratch AS debug-files$", dockerfile, re.M) is not None,
+      "deploy.yml: Sentry's debug files come from the Dockerfile's debug-files stage")
 check("${{ vars.IMAGE_REGISTRY }}/${{ github.repository }}" in deploy_wf_text or
       ("${{ vars.IMAGE_REGISTRY }}" in deploy_wf_text and '"$IMAGE_REGISTRY/$REPOSITORY"' in deploy_wf_text),
       "deploy.yml: the image is vars.IMAGE_REGISTRY/github.repository")

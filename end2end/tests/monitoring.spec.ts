@@ -36,6 +36,11 @@ test.describe("monitoring from the browser", () => {
     // Sentry matches the event with that release's uploaded debug files.
     expect(envelope).toContain(`"release":"${process.env.TASKDECK_RELEASE ?? "taskdeck@"}`);
     expect(envelope).toContain('"environment":"e2e"');
+    // Sentry shows where it panicked, file and line, with no debug file to match.
+    const event = JSON.parse(envelope.trim().split("\n")[2]);
+    const [frame] = event.exception.values[0].stacktrace.frames;
+    expect(frame.filename).toMatch(/frontend\/src\/error_reports\.rs$/);
+    expect(frame.lineno).toBeGreaterThan(0);
     expect(envelope).not.toContain(email);
     expect(envelope).not.toContain("taskdeck_session");
   });

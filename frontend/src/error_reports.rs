@@ -8,6 +8,14 @@ use wasm_bindgen::JsCast;
 
 const TUNNEL: &str = "/monitoring/sentry";
 
+/// Where an error happened, as a Sentry stack frame: the file and line show in the issue without a
+/// debug file, because a panic's location is compiled into the bundle as text.
+struct Frame {
+    filename: String,
+    lineno: u32,
+    colno: u32,
+}
+
 struct Target {
     dsn: String,
     release: String,
@@ -26,7 +34,12 @@ fn target() -> Option<Target> {
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        report("WasmPanic", &info.to_string(), "panic");
+        let frame = info.location().map(|at| Frame {
+            filename: at.file().to_owned(),
+            lineno: at.line(),
+            colno: at.column(),
+        });
+        report("WasmPanic", &info.to_string(), "panic", frame);
     }));
     let Some(window) = web_sys::window() else {
         return;
@@ -34,7 +47,12 @@ pub fn install() {
     let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
         // A panic already reported itself; its trap then surfaces here as a RuntimeError.
         if !event.message().contains("unreachable") {
-            report("Error", &event.message(), "onerror");
+            let frame = Frame {
+                filename: event.filename(),
+                lineno: event.lineno(),
+                colno: event.colno(),
+            };
+            report("Error", &event.message(), "onerror", Some(frame));
         }
     });
     let on_rejection = Closure::<dyn Fn(web_sys::PromiseRejectionEvent)>::new(
@@ -43,7 +61,7 @@ pub fn install() {
                 .reason()
                 .as_string()
                 .unwrap_or_else(|| format!("{:?}", event.reason()));
-            report("UnhandledRejection", &reason, "onunhandledrejection");
+            report("UnhandledRejection", &reason, "onunhandledrejection", None);
         },
     );
     let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
@@ -56,7 +74,7 @@ pub fn install() {
     on_rejection.forget();
 }
 
-fn report(kind: &str, message: &str, mechanism: &str) {
+fn report(kind: &str, message: &str, mechanism: &str, frame: Option<Frame>) {
     let Some(target) = target() else {
         return;
     };
@@ -64,6 +82,19 @@ fn report(kind: &str, message: &str, mechanism: &str) {
     let url = page::location_without_query();
     let header = serde_json::json!({ "event_id": event_id, "dsn": target.dsn });
     let item = serde_json::json!({ "type": "event" });
+    let mut exception = serde_json::json!({
+        "type": kind,
+        "value": message,
+        "mechanism": { "type": mechanism, "handled": false },
+    });
+    if let Some(frame) = frame {
+        exception["stacktrace"] = serde_json::json!({ "frames": [{
+            "filename": frame.filename,
+            "lineno": frame.lineno,
+            "colno": frame.colno,
+            "in_app": true,
+        }]});
+    }
     let event = serde_json::json!({
         "event_id": event_id,
         "timestamp": js_sys::Date::now() / 1000.0,
@@ -74,11 +105,7 @@ fn report(kind: &str, message: &str, mechanism: &str) {
         "environment": target.environment,
         "tags": { "runtime": "wasm" },
         "request": { "url": url },
-        "exception": { "values": [{
-            "type": kind,
-            "value": message,
-            "mechanism": { "type": mechanism, "handled": false },
-        }]},
+        "exception": { "values": [exception] },
     });
     let envelope = format!("{header}\n{item}\n{event}\n");
     page::beacon(TUNNEL, &envelope);

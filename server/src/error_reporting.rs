@@ -23,6 +23,8 @@ const TUNNEL_MAX_BYTES: usize = 64 * 1024;
 /// Starts the Sentry client when a DSN is configured; keep the guard alive for the process.
 pub fn init(settings: &ErrorReportingSettings) -> Option<sentry::ClientInitGuard> {
     let dsn = settings.dsn.clone()?;
+    // Sentry's transport builds a TLS client, which needs the process's provider.
+    crate::tls::install_crypto_provider();
     let mut options = sentry::ClientOptions::new()
         .release(settings.release.clone())
         .environment(settings.environment.clone())

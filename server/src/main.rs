@@ -7,7 +7,7 @@ use server::commands::admin::AdminArgs;
 use server::commands::backup::{BackupArgs, RestoreArgs};
 use server::commands::flags::FlagsArgs;
 use server::commands::{self, migrate::MigrateArgs, serve::ServeArgs, CommandError};
-use server::{error_reporting, telemetry, Config};
+use server::{error_reporting, telemetry, tls, Config};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -40,13 +40,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // rustls panics wherever a verifier is built without an explicit crypto provider if more
-    // than one is compiled in; sqlx's `sslmode=verify-ca` did while a dependency brought
-    // aws-lc-rs beside ring ("Could not automatically determine the process-level
-    // CryptoProvider", deploy/postgres-tls/check.sh check 6). Only ring is in the graph now;
-    // installing it here keeps a future dependency from bringing that panic back. An error only
-    // means a provider is already installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    tls::install_crypto_provider();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
     if let Command::GenSecret = command {
