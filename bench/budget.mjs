@@ -50,7 +50,10 @@ const find = (prefix) => {
 };
 const signIn = find("GET /login");
 const board = find(`GET /projects/`);
-const ratio = board / signIn;
+// The sign-in page answers in about a millisecond, where a few tenths of scheduling jitter would
+// move the ratio by a third: it is divided by at least 2 ms.
+const SIGN_IN_FLOOR_MS = 2;
+const ratio = board / Math.max(signIn, SIGN_IN_FLOOR_MS);
 
 const checks = [
   {
@@ -60,7 +63,7 @@ const checks = [
     shown: (v) => `${v.toLocaleString("en")} bytes`,
   },
   {
-    what: `board page SSR, ${run.tasks} tasks, median ttfb over the sign-in page's`,
+    what: `board page SSR, ${run.tasks} tasks, median ttfb over the sign-in page's (at least ${SIGN_IN_FLOOR_MS} ms)`,
     figure: ratio,
     ceiling: budget.board_ttfb_over_sign_in,
     shown: (v) => `${v.toFixed(2)}×`,

@@ -13,9 +13,13 @@ out=$2
 [ -f "$binary" ] || { echo "split-debug: no binary at $binary" >&2; exit 1; }
 # The release profile asks for line tables (Cargo.toml); without them Sentry could name
 # functions but never a line, so a build that lost them is refused rather than shipped.
-readelf -S --wide "$binary" | grep -q '\.debug_line' ||
+# (readelf's output is read whole first: `readelf | grep -q` under pipefail fails when grep stops
+# reading at its first match and readelf dies of SIGPIPE.)
+sections=$(readelf -S --wide "$binary")
+notes=$(readelf -n "$binary" 2>/dev/null)
+[[ $sections == *.debug_line* ]] ||
   { echo "split-debug: $binary has no line tables (.debug_line): build with the release profile in Cargo.toml" >&2; exit 1; }
-readelf -n "$binary" | grep -q 'Build ID' ||
+[[ $notes == *"Build ID"* ]] ||
   { echo "split-debug: $binary has no GNU build id, so Sentry could not match its debug file" >&2; exit 1; }
 mkdir -p "$out"
 # Compressed (zlib, as ELF allows and Sentry reads): most of the size is names of inlined

@@ -37,6 +37,7 @@ command -v curl >/dev/null || die "curl is needed"
 started=$SECONDS
 
 debug_dir=$(mktemp -d "${TMPDIR:-/tmp}/taskdeck-image-debug.XXXXXX")
+trap 'rm -rf "$debug_dir"' EXIT # until cleanup below takes over
 IMAGE=$image DEBUG_DIR=$debug_dir "$here/build.sh" "$binary" "$site"
 built=$SECONDS
 # shellcheck source=deploy/image/env.sh
@@ -68,9 +69,12 @@ if [ "$STRIP_BINARY" = 1 ]; then
   pm cp "$probe:/usr/local/bin/taskdeck" "$work/taskdeck-in-image" >/dev/null
   pm rm -f "$probe" >/dev/null
   # (.debug_gdb_scripts is loaded with the program, a few bytes naming gdb helpers: it stays.)
-  ! readelf -S --wide "$work/taskdeck-in-image" | grep -qE '\.debug_(info|line|str|ranges|loc|abbrev)' ||
+  # (Read whole, then matched: `readelf | grep -q` under pipefail can fail on SIGPIPE.)
+  image_sections=$(readelf -S --wide "$work/taskdeck-in-image")
+  debug_sections=$(readelf -S --wide "$debug_dir/taskdeck.debug")
+  ! grep -qE '\.debug_(info|line|str|ranges|loc|abbrev)' <<<"$image_sections" ||
     die "the image's binary carries debug information"
-  readelf -S --wide "$debug_dir/taskdeck.debug" | grep -q '\.debug_line' || die "the debug file has no line tables"
+  grep -q '\.debug_line' <<<"$debug_sections" || die "the debug file has no line tables"
   # (A debug file has no program interpreter to print, which readelf reports on stderr.)
   build_id() { readelf -n "$1" 2>/dev/null | awk '/Build ID/ { print $3 }'; }
   image_id=$(build_id "$work/taskdeck-in-image")

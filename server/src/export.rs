@@ -1,6 +1,8 @@
 //! `GET /projects/{id}/export.csv`: every task of a project as a CSV file for a spreadsheet,
 //! for its members. It ships behind the `project-export` feature flag: while the flag is off for
-//! someone the route does not exist for them (404), and the board shows no link to it.
+//! someone signed in, the route answers them as it does a project they cannot see (the same
+//! 404), and the board shows no link to it. Signed out, it asks to sign in (401), as every
+//! route of a project does.
 
 use app::error::RETRY_AFTER_SECS;
 use axum::extract::{Path, State};
@@ -31,6 +33,12 @@ impl Export {
     }
 }
 
+/// One answer for "no such project", "not yours" and "not for you yet", so that none tells
+/// which it is.
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "No such project.").into_response()
+}
+
 async fn export(
     State(Export { db, flags }): State<Export>,
     auth: AuthSession,
@@ -40,7 +48,7 @@ async fn export(
         return (StatusCode::UNAUTHORIZED, "Sign in to export this project.").into_response();
     };
     if !flags.is_on(Feature::ProjectExport, Some(user.id)).await {
-        return (StatusCode::NOT_FOUND, "Not found.").into_response();
+        return not_found();
     }
     match store::tasks::every_task(&db, user.id, project_id).await {
         Ok(Some((project, tasks))) => {
@@ -61,7 +69,7 @@ async fn export(
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Ok(None) => (StatusCode::NOT_FOUND, "No such project.").into_response(),
+        Ok(None) => not_found(),
         Err(err) if err.is_unavailable() => {
             tracing::warn!(error = %err, project_id, "database unavailable; export answered 503");
             let mut response = (
@@ -105,7 +113,8 @@ fn csv(tasks: &[Task]) -> String {
         let checklist = if task.progress.is_empty() {
             String::new()
         } else {
-            format!("{}/{}", task.progress.done, task.progress.total)
+            // "3 of 5", not "3/5", which a spreadsheet reads as a date.
+            format!("{} of {}", task.progress.done, task.progress.total)
         };
         row(
             &mut out,

@@ -125,6 +125,20 @@ async fn server_errors_and_browser_reports_reach_sentry_without_secrets() {
         envelope.contains("\"release\":\"taskdeck@0123456789ab\""),
         "the event carries the release: {envelope}"
     );
+    // The loaded program, by build id: how Sentry finds the debug file uploaded for this release
+    // (deploy/image/split-debug.sh) when the binary itself carries no symbols.
+    let exe = std::env::current_exe().expect("the test's own path");
+    let exe_name = exe
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        envelope.contains("\"debug_meta\"")
+            && envelope.contains("\"code_id\":\"")
+            && envelope.contains(&exe_name),
+        "the event lists the program ({exe_name}) with its build id: {envelope}"
+    );
     assert!(
         envelope.contains("/projects/"),
         "the request context is attached: {envelope}"

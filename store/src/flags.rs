@@ -72,6 +72,9 @@ pub enum AccountsChanged {
     Changed,
     /// No account has this email; nothing was changed for any of them.
     NoAccount(String),
+    /// Off for chosen accounts while on for everyone would change nothing anyone notices:
+    /// nothing was changed (turn it off for everyone instead).
+    OnForEveryone,
 }
 
 /// Turns a flag on (or back off) for the accounts with these emails, leaving "everyone" as it
@@ -83,18 +86,29 @@ pub async fn set_for_accounts(
     on: bool,
 ) -> Result<AccountsChanged, StoreError> {
     let conn = db.lease().await?;
-    let txn = conn.begin().await?;
+    // The accounts are looked up before the transaction: on SQLite a transaction that reads and
+    // then writes fails at its first write ("database is locked", whatever the busy timeout)
+    // when another connection wrote in between; one that only writes waits its turn.
     let mut ids = Vec::with_capacity(emails.len());
     for email in emails {
         match user::Entity::find()
             .filter(user::Column::Email.eq(email.as_str()))
-            .one(&txn)
+            .one(&*conn)
             .await?
         {
             Some(model) => ids.push(model.id),
             None => return Ok(AccountsChanged::NoAccount(email.as_str().to_owned())),
         }
     }
+    if !on {
+        let row = feature_flag::Entity::find_by_id(feature.as_str().to_owned())
+            .one(&*conn)
+            .await?;
+        if row.is_some_and(|row| row.everyone) {
+            return Ok(AccountsChanged::OnForEveryone);
+        }
+    }
+    let txn = conn.begin().await?;
     upsert(&txn, feature, None).await?;
     for id in ids {
         if on {
@@ -268,7 +282,10 @@ impl Flags {
                 // The database is having trouble: answer from the last copy (everything off if
                 // there is none) rather than fail the page, and try again after the interval.
                 tracing::warn!(error = %err, "could not read the feature flags; using the last copy");
-                self.cached.write().await.read_at = Some(Instant::now());
+                let mut cached = self.cached.write().await;
+                // As above: a change made meanwhile must not wait out the interval.
+                let current = self.generation.load(Ordering::SeqCst) == generation;
+                cached.read_at = current.then(Instant::now);
             }
         }
     }

@@ -62,6 +62,13 @@ pub async fn set_flag_account(name: String, email: String, on: String) -> Result
                     ))
                     .with_values(typed));
                 }
+                AccountsChanged::OnForEveryone => {
+                    return Err(AppError::from(FieldError::new(
+                        Email::FIELD,
+                        "This flag is on for everyone, so turning it off for one account changes nothing. Turn it off for everyone instead.",
+                    ))
+                    .with_values(typed));
+                }
             }
             flags()?.forget().await;
             tracing::info!(admin = admin.id, flag = %feature, on, "feature flag changed for an account");

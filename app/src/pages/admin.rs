@@ -52,6 +52,9 @@ fn FlagsView(
                 "."
             </p>
             <FormMessage error=set_error />
+            // An account form's trouble other than its email (the database, an expired
+            // session) is said here; the email's own message stays beside the box.
+            <FormMessage error=account_error />
         </section>
         {flags
             .into_iter()

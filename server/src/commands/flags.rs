@@ -75,5 +75,10 @@ pub async fn run(args: FlagsArgs, config: &Config) -> Result<(), CommandError> {
         AccountsChanged::NoAccount(email) => Err(CommandError::Refused(format!(
             "no account has the email {email}; nothing was changed"
         ))),
+        AccountsChanged::OnForEveryone => Err(CommandError::Refused(format!(
+            "{} is on for everyone, so turning it off for some accounts would change nothing; \
+             `taskdeck flags off {}` turns it off for everyone",
+            change.name, change.name
+        ))),
     }
 }

@@ -152,6 +152,17 @@ async fn the_operator_rolls_a_feature_out_and_back_with_the_command(db: TestDb) 
     succeeded(&taskdeck(&db, &["flags", "on", FLAG]));
     until_export_is(&bob, bobs, true).await;
     assert!(sees_export(&alice, alices).await);
+    // Off for one account while it is on for everyone would change nothing: refused, saying so.
+    let message = refused(&taskdeck(
+        &db,
+        &["flags", "off", FLAG, "--for", &alice_email],
+    ));
+    assert!(
+        message.contains("is on for everyone")
+            && message.contains(&format!("taskdeck flags off {FLAG}")),
+        "{message}"
+    );
+    assert!(sees_export(&alice, alices).await);
 
     // The kill switch: off for everyone, including the accounts it was on for first.
     succeeded(&taskdeck(&db, &["flags", "off", FLAG]));
@@ -285,6 +296,16 @@ async fn only_an_instance_admin_can_see_and_change_the_flags(db: TestDb) {
         .page_html("/admin/flags")
         .await
         .contains("on for everyone"));
+    let response = admin
+        .call(
+            "set_flag_account",
+            &[("name", FLAG), ("email", &member_email), ("on", "off")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("on for everyone"), "{body}");
+    assert!(sees_export(&member, project).await, "nothing changed");
     admin
         .call_ok("set_flag", &[("name", FLAG), ("everyone", "off")])
         .await;
@@ -380,7 +401,7 @@ async fn the_export_is_every_task_as_a_spreadsheet_reads_it(db: TestDb) {
     let expected = format!(
         "\u{feff}ID,Title,Status,Priority,Due date,Labels,Assignees,Checklist,Description\r\n\
          {formula},\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",To do,Medium,,,,,\r\n\
-         {plain},Write the plan,In progress,High,2027-01-15,Urgent,{owner_email},0/2,\"Say \"\"why\"\" first,\nthen how\"\r\n\
+         {plain},Write the plan,In progress,High,2027-01-15,Urgent,{owner_email},0 of 2,\"Say \"\"why\"\" first,\nthen how\"\r\n\
          {done},\"Book the venue, hall B\",Done,Medium,,,,,\r\n"
     );
     assert_eq!(body, expected);
