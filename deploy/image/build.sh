@@ -55,11 +55,9 @@ if [ "${STRIP_BINARY:-0}" = 1 ]; then
   # As the Dockerfile's build stage does: the image gets the binary without debug information,
   # DEBUG_DIR gets taskdeck.debug (its line tables and symbols) for Sentry.
   debug_dir=${DEBUG_DIR:-$podman_dir/debug}
-  "$here/split-debug.sh" "$binary" "$context/split"
-  mv "$context/split/taskdeck" "$context/taskdeck"
+  "$here/split-debug.sh" "$binary" "$context"
   mkdir -p "$debug_dir"
-  mv "$context/split/taskdeck.debug" "$debug_dir/taskdeck.debug"
-  rmdir "$context/split"
+  mv "$context/taskdeck.debug" "$debug_dir/taskdeck.debug"
   say "the binary without debug information is in the image; its debug file is $debug_dir/taskdeck.debug"
 else
   cp "$binary" "$context/taskdeck"

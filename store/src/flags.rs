@@ -89,14 +89,17 @@ pub async fn set_for_accounts(
     // The accounts are looked up before the transaction: on SQLite a transaction that reads and
     // then writes fails at its first write ("database is locked", whatever the busy timeout)
     // when another connection wrote in between; one that only writes waits its turn.
+    let found: HashMap<String, UserId> = user::Entity::find()
+        .filter(user::Column::Email.is_in(emails.iter().map(Email::as_str)))
+        .all(&*conn)
+        .await?
+        .into_iter()
+        .map(|model| (model.email, model.id))
+        .collect();
     let mut ids = Vec::with_capacity(emails.len());
     for email in emails {
-        match user::Entity::find()
-            .filter(user::Column::Email.eq(email.as_str()))
-            .one(&*conn)
-            .await?
-        {
-            Some(model) => ids.push(model.id),
+        match found.get(email.as_str()) {
+            Some(&id) => ids.push(id),
             None => return Ok(AccountsChanged::NoAccount(email.as_str().to_owned())),
         }
     }
@@ -267,25 +270,21 @@ impl Flags {
             let conn = self.db.lease().await?;
             read(&*conn).await
         };
-        match read.await {
+        let answer = read.await;
+        let mut cached = self.cached.write().await;
+        // Forgotten meanwhile (a change was made): keep what was read, but read again next time
+        // rather than wait out the interval.
+        let current = self.generation.load(Ordering::SeqCst) == generation;
+        cached.read_at = current.then(Instant::now);
+        match answer {
             Ok((everyone, accounts)) => {
-                let mut cached = self.cached.write().await;
-                // Forgotten meanwhile: keep the answer but read again next time.
-                let current = self.generation.load(Ordering::SeqCst) == generation;
-                *cached = Cached {
-                    read_at: current.then(Instant::now),
-                    everyone,
-                    accounts,
-                };
+                cached.everyone = everyone;
+                cached.accounts = accounts;
             }
+            // The database is having trouble: answer from the last copy (everything off if there
+            // is none) rather than fail the page, and try again after the interval.
             Err(err) => {
-                // The database is having trouble: answer from the last copy (everything off if
-                // there is none) rather than fail the page, and try again after the interval.
-                tracing::warn!(error = %err, "could not read the feature flags; using the last copy");
-                let mut cached = self.cached.write().await;
-                // As above: a change made meanwhile must not wait out the interval.
-                let current = self.generation.load(Ordering::SeqCst) == generation;
-                cached.read_at = current.then(Instant::now);
+                tracing::warn!(error = %err, "could not read the feature flags; using the last copy")
             }
         }
     }
