@@ -12,7 +12,7 @@
 #     root filesystem made by deploy/image/rootfs.sh from Debian's packages, and ARTIFACTS=prebuilt
 #     copies the binary and site built on the host:
 #       podman build --target runtime --build-arg BASE=localhost/taskdeck-base:KEY \
-#         --build-arg ARTIFACTS=prebuilt -f Dockerfile DIR_WITH_taskdeck_AND_site
+#         --build-arg ARTIFACTS=prebuilt -f Dockerfile DIR_WITH_taskdeck_hash.txt_AND_site
 ARG BASE=slim-base
 ARG ARTIFACTS=build
 
@@ -25,8 +25,9 @@ COPY scripts/tools.sh scripts/tools.sh
 COPY end2end/package.json end2end/package-lock.json end2end/
 RUN bash -c 'source scripts/tools.sh && ensure_build_tools'
 COPY . .
-RUN bash -c 'source scripts/tools.sh && cargo leptos build --release' \
+RUN scripts/build-release \
  && deploy/image/split-debug.sh target/release/taskdeck /out \
+ && cp target/release/hash.txt /out/hash.txt \
  && cp -r target/site /out/site
 
 # Sentry's debug files: the server's line tables and symbols, and the WASM bundle
@@ -35,9 +36,11 @@ FROM scratch AS debug-files
 COPY --from=build /out/taskdeck.debug /taskdeck.debug
 COPY --from=build /out/site/pkg /pkg
 
-# The files built on the host (deploy/image/build.sh puts `taskdeck` and `site/` in the context).
+# The files built on the host (deploy/image/build.sh puts `taskdeck`, `hash.txt` and `site/` in
+# the context).
 FROM scratch AS prebuilt
 COPY taskdeck /out/taskdeck
+COPY hash.txt /out/hash.txt
 COPY site /out/site
 
 FROM ${ARTIFACTS} AS artifacts
@@ -56,9 +59,12 @@ FROM ${BASE} AS runtime
 WORKDIR /app
 COPY --from=artifacts /out/taskdeck /usr/local/bin/taskdeck
 COPY --from=artifacts /out/site /app/site
+# Which content-hashed file names in /app/site are this build's (LEPTOS_HASH_FILE_NAME below).
+COPY --from=artifacts /out/hash.txt /app/hash.txt
 USER 10001:10001
 ENV PATH=/usr/local/bin:/usr/bin:/bin \
     LEPTOS_SITE_ROOT=/app/site \
+    LEPTOS_HASH_FILE_NAME=/app/hash.txt \
     LEPTOS_SITE_ADDR=0.0.0.0:3000 \
     LEPTOS_ENV=PROD \
     DATABASE_URL=sqlite:///data/taskdeck.db?mode=rwc \

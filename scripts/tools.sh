@@ -17,6 +17,16 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
+# The tools' own release profiles use fat LTO and one codegen unit, which made building them from
+# source most of a fresh machine's first half hour; they need not be fast, so they are built with
+# light optimisation and many codegen units (cargo's config beats the package's manifest).
+install_tool() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false CARGO_PROFILE_RELEASE_STRIP=true \
+    cargo install --quiet --path "$1" --locked
+}
+
 # Unpacks a crate's published source into a scratch directory and prints its path.
 crate_source() {
   local name=$1 version=$2 scratch
@@ -42,24 +52,24 @@ ensure_wasm_target() {
 
 ensure_cargo_leptos() {
   if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then return; fi
-  log "building cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes on 2 cores, once)"
+  log "building cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
   local src
   src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
   # Its lockfile pins a cargo-util-schemas that needs a newer rustc than stable 1.95.
   (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1)
-  cargo install --quiet --path "$src" --locked
+  install_tool "$src"
 }
 
 ensure_wasm_bindgen() {
   local want
   want=$(wasm_bindgen_version)
   if wasm-bindgen --version 2>/dev/null | grep -q " $want"; then return; fi
-  log "building wasm-bindgen-cli $want (about 2 minutes, once)"
+  log "building wasm-bindgen-cli $want (a minute or two, once)"
   local src
   src=$(crate_source wasm-bindgen-cli "$want")
   # The published lockfile pins a webpki-roots release that is no longer in the index.
   (cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; })
-  cargo install --quiet --path "$src" --locked
+  install_tool "$src"
 }
 
 ensure_node_packages() {

@@ -16,7 +16,7 @@ pub use server::{AppUrl, PasswordCheck, INTERNAL_ERROR_TARGET};
 
 use components::header::Header;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{path, SsrMode};
@@ -64,6 +64,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" />
                 {reporting}
                 <AutoReload options=options.clone() />
+                // The build's own names (content-hashed in a release build), read where
+                // HydrationScripts reads them, so the page never names another build's files.
+                <HashedStylesheet id="leptos" options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -117,7 +120,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/taskdeck.css" />
         <Title formatter=|title: String| {
             if title.is_empty() { "Taskdeck".to_owned() } else { format!("{title} · Taskdeck") }
         } />

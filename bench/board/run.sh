@@ -43,14 +43,14 @@ admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 
 binary=target/release/taskdeck
-if [ ! -x "$binary" ] || [ ! -f target/site/pkg/taskdeck.wasm ] || [ "${REBUILD:-0}" = 1 ]; then
-  step "release build (cargo leptos build --release)"
-  # shellcheck disable=SC1091 # scripts/tools.sh: the same build tools scripts/test installs
-  source scripts/tools.sh
-  ensure_build_tools
-  PATH="$root/end2end/node_modules/.bin:$PATH" cargo leptos build --release
+hash_file=target/release/hash.txt
+if [ ! -x "$binary" ] || [ ! -f "$hash_file" ] || [ "${REBUILD:-0}" = 1 ]; then
+  step "release build (scripts/build-release)"
+  scripts/build-release
   [ -x "$binary" ] || { echo "the release build did not produce $binary" >&2; exit 1; }
 fi
+wasm=target/site/pkg/taskdeck.$(awk '$1 == "wasm:" { print $2 }' "$hash_file").wasm
+[ -f "$wasm" ] || { echo "$hash_file names $wasm, which is not there: rebuild (REBUILD=1)" >&2; exit 1; }
 [ -d end2end/node_modules/@playwright/test ] || {
   echo "end2end/node_modules has no @playwright/test: run (cd end2end && npm ci) first" >&2
   exit 1
@@ -94,11 +94,12 @@ free_port() {
 # (a rebuild elsewhere in the checkout) would otherwise hand the browser a half-written or newer
 # WASM bundle than the server that renders the page, and hydration would fail.
 cp "$binary" "$tmp/taskdeck"
+cp "$hash_file" "$tmp/hash.txt"
 cp -a target/site "$tmp/site"
 
 step "machine and build"
 echo "cores: $(nproc); cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo); memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-echo "binary: $binary built $(date -u -r "$binary" '+%Y-%m-%d %H:%M:%S UTC'), site/pkg/taskdeck.wasm $(date -u -r target/site/pkg/taskdeck.wasm '+%H:%M:%S UTC') ($(stat -c %s target/site/pkg/taskdeck.wasm) bytes); HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "binary: $binary built $(date -u -r "$binary" '+%Y-%m-%d %H:%M:%S UTC'), $wasm $(date -u -r "$wasm" '+%H:%M:%S UTC') ($(stat -c %s "$wasm") bytes); HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 if pgrep -x cargo >/dev/null || pgrep -x rustc >/dev/null; then
   echo "note: cargo or rustc is running at the same time; on a small machine that skews every figure"
 fi

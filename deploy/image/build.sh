@@ -26,6 +26,10 @@ binary=$1
 site=$2
 image=${IMAGE:-localhost/taskdeck:local}
 [ -x "$binary" ] || die "no taskdeck binary at $binary"
+# Which content-hashed names in SITE_DIR are this build's: the release build writes it beside the
+# binary (scripts/build-release).
+hash_file=$(dirname "$binary")/hash.txt
+[ -f "$hash_file" ] || die "no hash.txt beside $binary: build it with scripts/build-release"
 # shellcheck source=deploy/image/env.sh
 source "$here/env.sh"
 ensure_podman
@@ -48,7 +52,7 @@ if ! pm image exists "$base"; then
   pm import --quiet --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' "$tarball" "$base" >/dev/null
 fi
 
-# The build context: just the two things the runtime stage copies.
+# The build context: just the three things the runtime stage copies.
 context=$(mktemp -d "$podman_dir/tmp/context.XXXXXX")
 trap 'rm -rf "$context"' EXIT
 if [ "${STRIP_BINARY:-0}" = 1 ]; then
@@ -62,6 +66,7 @@ if [ "${STRIP_BINARY:-0}" = 1 ]; then
 else
   cp "$binary" "$context/taskdeck"
 fi
+cp "$hash_file" "$context/hash.txt"
 if [ -d "$site" ]; then
   cp -r "$site" "$context/site"
 else

@@ -147,11 +147,15 @@ for path in /healthz /readyz; do
   [ "$code" = 200 ] || die "GET $path answered $code"
 done
 say "HEALTHCHECK passes; /healthz 200, /readyz 200"
-if [ -f "$site/pkg/taskdeck.wasm" ]; then
-  code=$(http_status "$base/pkg/taskdeck.wasm")
-  [ "$code" = 200 ] || die "GET /pkg/taskdeck.wasm (the browser bundle in /app/site) answered $code"
-  say "the browser bundle is served from the image (/pkg/taskdeck.wasm 200)"
-fi
+# The browser bundle under its content-hashed name (the image's /app/hash.txt), sent as the build
+# precompressed it and cached for good.
+wasm=taskdeck.$(awk '$1 == "wasm:" { print $2 }' "$(dirname "$binary")/hash.txt").wasm
+[ -f "$site/pkg/$wasm" ] || die "the site has no $wasm, which hash.txt names"
+headers=$(curl -s -o /dev/null -D - --max-time 5 -H 'Accept-Encoding: br' "$base/pkg/$wasm" | tr -d '\r')
+grep -q '^HTTP/1.1 200' <<<"$headers" || die "GET /pkg/$wasm (the browser bundle in /app/site) answered: $(head -1 <<<"$headers")"
+grep -qi '^content-encoding: br$' <<<"$headers" || die "GET /pkg/$wasm was not sent as the precompressed brotli file"
+grep -qi '^cache-control: public, max-age=31536000, immutable$' <<<"$headers" || die "GET /pkg/$wasm is not cached for good: $(grep -i '^cache-control' <<<"$headers")"
+say "the browser bundle is served from the image: /pkg/$wasm 200, brotli, immutable"
 
 wanted=$(find "$root/migration/src" -maxdepth 1 -name 'm[0-9]*.rs' | wc -l)
 applied=$(pg_query "$database" "SELECT count(*) FROM seaql_migrations")

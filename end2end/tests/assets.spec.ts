@@ -1,33 +1,94 @@
-import { expect, test } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, gotoReady, jsEnabled, test } from "./fixtures";
 
-// The app's files keep their names from one release to the next. A browser that kept its copy
-// without asking would, after an upgrade, run the old app against the new server; one that had to
-// download the whole bundle on every page would be slow.
+// The release build names the app's files after their content and the pages name this build's
+// files, so a browser keeps them for good: a repeat visit downloads nothing and asks nothing, and an
+// upgrade's first page names the new files. The server sends the build's precompressed copies as
+// they are, never compressing per request.
+
+/** The app's script, WebAssembly and stylesheet as a page names them. */
+async function appFiles(request: APIRequestContext): Promise<Record<"js" | "wasm" | "css", string>> {
+  const html = await (await request.get("/login")).text();
+  const find = (pattern: RegExp) => {
+    const match = html.match(pattern);
+    expect(match, `the sign-in page names a file like ${pattern}`).not.toBeNull();
+    return match![1];
+  };
+  return {
+    js: find(/<link rel="modulepreload" href="(\/pkg\/[^"]+)"/),
+    wasm: find(/<link rel="preload" href="(\/pkg\/[^"]+)"/),
+    css: find(/<link[^>]*href="(\/pkg\/[^"]+\.css)"/),
+  };
+}
+
+const TYPES = { js: "text/javascript", wasm: "application/wasm", css: "text/css" } as const;
+
 test.describe("the app's files", () => {
-  for (const [file, type] of [
-    ["/pkg/taskdeck.js", "text/javascript"],
-    ["/pkg/taskdeck.wasm", "application/wasm"],
-    ["/pkg/taskdeck.css", "text/css"],
-  ]) {
-    test(`${file} is checked with the server on every load, and costs nothing when unchanged`, async ({
-      request,
-    }) => {
-      const first = await request.get(file);
-      expect(first.status()).toBe(200);
-      expect(first.headers()["content-type"]).toContain(type);
-      expect(first.headers()["cache-control"]).toBe("no-cache");
-      const lastModified = first.headers()["last-modified"];
-      expect(lastModified).toBeTruthy();
+  test("are named after their content and kept for good, sent precompressed", async ({ request }) => {
+    const files = await appFiles(request);
+    for (const [kind, path] of Object.entries(files) as [keyof typeof TYPES, string][]) {
+      expect(path, `the ${kind} file's name carries its content hash`).toMatch(
+        new RegExp(`^/pkg/taskdeck\\.[A-Za-z0-9_-]{10,}\\.${kind}$`),
+      );
+      const plain = await request.get(path, { headers: { "accept-encoding": "identity" } });
+      expect(plain.status()).toBe(200);
+      expect(plain.headers()["content-type"]).toContain(TYPES[kind]);
+      expect(plain.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(plain.headers()["content-encoding"]).toBeUndefined();
+      const size = (await plain.body()).length;
 
-      const again = await request.get(file, { headers: { "if-modified-since": lastModified } });
-      expect(again.status()).toBe(304);
-      expect((await again.body()).length).toBe(0);
-    });
-  }
+      for (const encoding of ["br", "gzip"]) {
+        const sent = await request.get(path, { headers: { "accept-encoding": encoding } });
+        expect(sent.status()).toBe(200);
+        expect(sent.headers()["content-encoding"]).toBe(encoding);
+        expect(sent.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+        // A file read from disk has its length up front; one compressed per request is streamed
+        // without one.
+        const length = Number(sent.headers()["content-length"]);
+        expect(length, `${path} as ${encoding} is the build's precompressed file`).toBeGreaterThan(0);
+        expect(length).toBeLessThan(size);
+      }
+    }
+  });
 
-  test("a file that is not there is a plain 404, not a page", async ({ request }) => {
+  test("the page itself is never kept, so an upgrade's first page names the new files", async ({ request }) => {
+    const page = await request.get("/login");
+    expect(page.headers()["cache-control"]).toBe("no-store");
+  });
+
+  test("a file that is not there is a plain 404, not a page, and not kept", async ({ request }) => {
     const missing = await request.get("/pkg/no-such-file.js");
     expect(missing.status()).toBe(404);
+    expect(missing.headers()["cache-control"]).toBe("no-store");
     expect(await missing.text()).not.toContain("<html");
+  });
+
+  test("a repeat visit downloads no file and sends no request for one", async ({ page }) => {
+    test.skip(!jsEnabled(), "without JavaScript the page loads only the stylesheet; the hydrated run covers all three");
+    await gotoReady(page, "/login");
+
+    // Every request the browser makes for an app file from here on, and which of them the cache
+    // answered (Chromium's own record: the network, the disk cache or the memory cache).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    const asked = new Map<string, string>();
+    const fromCache = new Set<string>();
+    const pages: string[] = [];
+    cdp.on("Network.requestWillBeSent", (event) => {
+      const path = new URL(event.request.url).pathname;
+      if (path.startsWith("/pkg/")) asked.set(event.requestId, event.request.url);
+      if (event.type === "Document") pages.push(path);
+    });
+    cdp.on("Network.requestServedFromCache", (event) => fromCache.add(event.requestId));
+    cdp.on("Network.responseReceived", (event) => {
+      if (event.response.fromDiskCache || event.response.fromPrefetchCache) fromCache.add(event.requestId);
+    });
+
+    await gotoReady(page, "/signup");
+    await gotoReady(page, "/login");
+    // The record is live: both pages themselves came from the server (they are never kept).
+    expect(pages).toEqual(["/signup", "/login"]);
+    const wentOut = [...asked].filter(([id]) => !fromCache.has(id)).map(([, url]) => url);
+    expect(wentOut, "app files fetched from the server on a repeat visit").toEqual([]);
   });
 });

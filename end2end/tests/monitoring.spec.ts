@@ -14,7 +14,9 @@ test.describe("monitoring from the browser", () => {
     await signUp(page, email);
     const sent = page.waitForRequest((r) => r.url().endsWith("/monitoring/sentry") && r.method() === "POST");
     await page.evaluate(async () => {
-      const module = await import("/pkg/taskdeck.js");
+      // The app's script under this build's content-hashed name, as the page names it.
+      const script = document.querySelector('link[rel="modulepreload"]')?.getAttribute("href") ?? "";
+      const module = await import(script);
       try {
         module.check_error_reporting();
       } catch {

@@ -123,7 +123,8 @@ fn random_hex_id() -> String {
 }
 
 /// Lets an operator (and the end-to-end tests) check browser error reporting from the console:
-/// `(await import('/pkg/taskdeck.js')).check_error_reporting()` panics on purpose.
+/// `(await import(document.querySelector('link[rel=modulepreload]').href)).check_error_reporting()`
+/// panics on purpose.
 #[wasm_bindgen]
 pub fn check_error_reporting() {
     panic!("error reporting check: a deliberate panic in the browser");

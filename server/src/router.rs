@@ -4,7 +4,7 @@
 use crate::error_reporting::Tunnel;
 use crate::export::Export;
 use crate::health::Health;
-use crate::http::{app_files, edge, APP_FILES_ROUTE};
+use crate::http::{app_files, edge};
 use crate::live::Live;
 use crate::oauth::OAuth;
 use crate::web_vitals::WebVitals;
@@ -63,7 +63,7 @@ pub fn router(config: &Config, db: Db, leptos_options: LeptosOptions, health: &H
                 move || shell(leptos_options.clone())
             },
         )
-        .route_service(APP_FILES_ROUTE, app_files(&leptos_options))
+        .merge(app_files(&leptos_options))
         .merge(health.routes())
         .merge(web_vitals.routes())
         .merge(Live::new(db.clone(), health.shutdown_signal()).routes())

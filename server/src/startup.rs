@@ -31,6 +31,8 @@ pub enum StartupError {
     BackupBeforeMigrating(#[source] crate::backups::BackupsError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(#[source] leptos::config::errors::LeptosConfigError),
+    #[error("the app's files do not match this build: {0}")]
+    AppFiles(#[source] crate::http::AssetsError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -68,6 +70,7 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
     if options.output_name.is_empty() {
         options.output_name = "taskdeck".into();
     }
+    http::resolve_hashing(&mut options).map_err(StartupError::AppFiles)?;
     Ok(options)
 }
 

@@ -1,23 +1,309 @@
 //! The app's own files under `/pkg`: its script, its WebAssembly and its stylesheet.
 //!
-//! They keep their names from one release to the next, so a browser must ask every time whether
-//! its copy is still current: `no-cache` makes it ask, and the answer is a 304 without a body
-//! when it is. Without the header a browser keeps such files for as long as it guesses is safe,
-//! and after an upgrade runs the old app against the new server. Leptos's own file handler passes
-//! no `If-Modified-Since` on, so these files are served here, where a 304 is possible.
+//! A release build names each file after its content (cargo-leptos `hash-files`), and leaves a
+//! hash file beside the binary that says which names belong to this build. Every page is rendered
+//! with the names of the build that serves it, so such a file can be kept for good: its name changes
+//! whenever its content does, and an upgrade's first page already points at the new files. They are
+//! served `immutable` for a year, brotli or gzip as the build precompressed them (`--precompress`),
+//! never compressed again per request.
+//!
+//! A development build (`cargo leptos watch`) keeps plain names, which stay the same from one
+//! build to the next: those are served `no-cache`, so a browser asks every time (a 304 without a
+//! body when its copy is current) and never runs an old app against a new server.
+
+use std::path::{Path, PathBuf};
 
 use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::Router;
 use leptos::config::LeptosOptions;
-use tower::Layer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 /// The route the app's files are served under.
 pub const ROUTE: &str = "/pkg/{*file}";
 
-/// Serves the site root's `pkg` directory; the route restricts it to `/pkg/…`.
-pub fn app_files(options: &LeptosOptions) -> SetResponseHeader<ServeDir, HeaderValue> {
-    SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static("no-cache"))
-        .layer(ServeDir::new(&*options.site_root))
+/// Why the app's files do not match the build that serves them; the server does not start, since
+/// every page would point the browser at files that are not there.
+#[derive(Debug, thiserror::Error)]
+pub enum AssetsError {
+    #[error("could not read the hash file {path}: {source} (the release build writes it beside the binary; copy it along, or point LEPTOS_HASH_FILE_NAME at it)")]
+    ReadHashFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the hash file {path} names no {kind} file")]
+    Incomplete { path: PathBuf, kind: &'static str },
+    #[error("the hash file {hash_file} names {missing}, which is not there: the site directory (LEPTOS_SITE_ROOT) and the hash file come from different builds")]
+    Missing {
+        hash_file: PathBuf,
+        missing: PathBuf,
+    },
+    #[error("{site_pkg} holds a build with hashed file names ({example}) but there is no hash file at {hash_file}: copy the build's hash.txt beside the binary, or point LEPTOS_HASH_FILE_NAME at it")]
+    NoHashFile {
+        site_pkg: PathBuf,
+        example: String,
+        hash_file: PathBuf,
+    },
+}
+
+/// Decides whether this build's file names are hashed and checks that the files the pages will
+/// name are there. Hashing is on when `LEPTOS_HASH_FILES` says so (cargo-leptos sets it) or, when
+/// that is unset, when the build left a hash file: a binary started by hand, by a script or in the
+/// container finds its names the same way.
+pub fn resolve_hashing(options: &mut LeptosOptions) -> Result<(), AssetsError> {
+    let explicit = std::env::var_os("LEPTOS_HASH_FILES").is_some();
+    resolve(options, explicit, &hash_file_path(options))
+}
+
+fn resolve(
+    options: &mut LeptosOptions,
+    explicit: bool,
+    hash_file: &Path,
+) -> Result<(), AssetsError> {
+    if !explicit {
+        options.hash_files = hash_file.exists();
+    }
+    let pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    if options.hash_files {
+        let text =
+            std::fs::read_to_string(hash_file).map_err(|source| AssetsError::ReadHashFile {
+                path: hash_file.to_path_buf(),
+                source,
+            })?;
+        for kind in ["js", "wasm", "css"] {
+            let hash = hash_of(&text, kind).ok_or_else(|| AssetsError::Incomplete {
+                path: hash_file.to_path_buf(),
+                kind,
+            })?;
+            let file = pkg.join(format!("{}.{hash}.{kind}", options.output_name));
+            if !file.is_file() {
+                return Err(AssetsError::Missing {
+                    hash_file: hash_file.to_path_buf(),
+                    missing: file,
+                });
+            }
+        }
+    } else if let Some(example) = hashed_bundle_without_plain_one(&pkg, &options.output_name) {
+        return Err(AssetsError::NoHashFile {
+            site_pkg: pkg,
+            example,
+            hash_file: hash_file.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Where Leptos looks for the hash file when it renders a page (`HydrationScripts`,
+/// `HashedStylesheet`): the binary's directory joined with `LEPTOS_HASH_FILE_NAME`, which may be
+/// absolute.
+fn hash_file_path(options: &LeptosOptions) -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+        .join(&*options.hash_file)
+}
+
+/// The hash a hash file gives for one kind of file (its lines read `js: <hash>`).
+fn hash_of<'a>(text: &'a str, kind: &str) -> Option<&'a str> {
+    text.lines().find_map(|line| {
+        let (name, hash) = line.split_once(':')?;
+        (name.trim() == kind && !hash.trim().is_empty()).then(|| hash.trim())
+    })
+}
+
+/// A hashed script (`taskdeck.<hash>.js`) in a directory without the plain `taskdeck.js`: the
+/// sign of a release build whose hash file was left behind.
+fn hashed_bundle_without_plain_one(pkg: &Path, output_name: &str) -> Option<String> {
+    if pkg.join(format!("{output_name}.js")).exists() {
+        return None;
+    }
+    let prefix = format!("{output_name}.");
+    std::fs::read_dir(pkg).ok()?.find_map(|entry| {
+        let name = entry.ok()?.file_name().into_string().ok()?;
+        (name.starts_with(&prefix) && name.ends_with(".js")).then_some(name)
+    })
+}
+
+/// Serves the site root's `pkg` directory under [`ROUTE`], with the caching its names allow.
+pub fn app_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
+    let cache_control = HeaderValue::from_static(if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    });
+    let files = ServeDir::new(&*options.site_root)
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .route_service(ROUTE, files)
+        .layer(axum::middleware::map_response(
+            move |mut response: Response| {
+                let cache_control = cache_control.clone();
+                async move {
+                    // A missing file may appear with the next deploy: only a file is kept.
+                    let status = response.status();
+                    let value = if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                        cache_control
+                    } else {
+                        HeaderValue::from_static("no-store")
+                    };
+                    response.headers_mut().insert(CACHE_CONTROL, value);
+                    response
+                }
+            },
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    /// A site with a hashed build in it, and its hash file.
+    fn hashed_site() -> (tempfile::TempDir, LeptosOptions, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pkg = dir.path().join("site/pkg");
+        std::fs::create_dir_all(&pkg).expect("pkg dir");
+        for (kind, hash) in [
+            ("js", "AAAAAAAAAAAA"),
+            ("wasm", "BBBBBBBBBBBB"),
+            ("css", "CCCCCCCCCCCC"),
+        ] {
+            std::fs::write(
+                pkg.join(format!("taskdeck.{hash}.{kind}")),
+                "plain plain plain plain",
+            )
+            .expect("file");
+            std::fs::write(pkg.join(format!("taskdeck.{hash}.{kind}.br")), "br").expect("br file");
+        }
+        let hash_file = dir.path().join("hash.txt");
+        std::fs::write(
+            &hash_file,
+            "js: AAAAAAAAAAAA\nwasm: BBBBBBBBBBBB\ncss: CCCCCCCCCCCC\n",
+        )
+        .expect("hash file");
+        let options = LeptosOptions::builder()
+            .output_name("taskdeck")
+            .site_root(dir.path().join("site").to_string_lossy().into_owned())
+            .build();
+        (dir, options, hash_file)
+    }
+
+    #[test]
+    fn reads_each_kind_from_a_hash_file() {
+        let text = "js: abc\nwasm: def\ncss: ghi\n";
+        assert_eq!(hash_of(text, "js"), Some("abc"));
+        assert_eq!(hash_of(text, "wasm"), Some("def"));
+        assert_eq!(hash_of(text, "css"), Some("ghi"));
+        assert_eq!(hash_of("js:\n", "js"), None);
+        assert_eq!(hash_of(text, "manifest"), None);
+    }
+
+    #[test]
+    fn a_build_with_its_hash_file_is_hashed() {
+        let (_dir, mut options, hash_file) = hashed_site();
+        resolve(&mut options, false, &hash_file).expect("a complete build");
+        assert!(options.hash_files);
+    }
+
+    #[test]
+    fn a_hash_file_from_another_build_stops_the_server() {
+        let (_dir, mut options, hash_file) = hashed_site();
+        std::fs::write(
+            &hash_file,
+            "js: AAAAAAAAAAAA\nwasm: OTHERBUILD00\ncss: CCCCCCCCCCCC\n",
+        )
+        .expect("hash file");
+        let error = resolve(&mut options, false, &hash_file).expect_err("a mismatch");
+        assert!(
+            error
+                .to_string()
+                .contains("taskdeck.OTHERBUILD00.wasm, which is not there"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_hashed_build_whose_hash_file_was_left_behind_stops_the_server() {
+        let (dir, mut options, _) = hashed_site();
+        let error = resolve(&mut options, false, &dir.path().join("elsewhere/hash.txt"))
+            .expect_err("no hash file");
+        assert!(matches!(error, AssetsError::NoHashFile { .. }), "{error}");
+        assert!(
+            error.to_string().contains("copy the build's hash.txt"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_development_build_and_no_build_at_all_are_plain() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("pkg")).expect("pkg dir");
+        std::fs::write(dir.path().join("pkg/taskdeck.js"), "js").expect("file");
+        let mut options = LeptosOptions::builder()
+            .output_name("taskdeck")
+            .site_root(dir.path().to_string_lossy().into_owned())
+            .build();
+        resolve(&mut options, false, &dir.path().join("hash.txt")).expect("plain names");
+        assert!(!options.hash_files);
+        options.site_root = dir
+            .path()
+            .join("no-build")
+            .to_string_lossy()
+            .into_owned()
+            .into();
+        resolve(&mut options, false, &dir.path().join("hash.txt")).expect("nothing built yet");
+    }
+
+    async fn get(router: &Router, path: &str, accept: &str) -> axum::response::Response {
+        let request = Request::get(path)
+            .header("accept-encoding", accept)
+            .body(Body::empty())
+            .expect("request");
+        router.clone().oneshot(request).await.expect("response")
+    }
+
+    #[tokio::test]
+    async fn hashed_files_are_kept_for_good_and_sent_precompressed() {
+        let (_dir, mut options, hash_file) = hashed_site();
+        resolve(&mut options, false, &hash_file).expect("a complete build");
+        let router: Router = app_files(&options);
+
+        let response = get(&router, "/pkg/taskdeck.BBBBBBBBBBBB.wasm", "br, gzip").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(response.headers()["content-encoding"], "br");
+        assert_eq!(response.headers()["content-length"], "2");
+
+        let plain = get(&router, "/pkg/taskdeck.BBBBBBBBBBBB.wasm", "identity").await;
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.headers()["content-length"], "23");
+
+        let missing = get(&router, "/pkg/taskdeck.NOTTHISBUILD.wasm", "br").await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(missing.headers()[CACHE_CONTROL], "no-store");
+    }
+
+    #[tokio::test]
+    async fn plain_names_are_checked_every_time() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("pkg")).expect("pkg dir");
+        std::fs::write(dir.path().join("pkg/taskdeck.js"), "js").expect("file");
+        let options = LeptosOptions::builder()
+            .output_name("taskdeck")
+            .site_root(dir.path().to_string_lossy().into_owned())
+            .build();
+        let router: Router = app_files(&options);
+        let response = get(&router, "/pkg/taskdeck.js", "br").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-cache");
+    }
 }

@@ -17,6 +17,6 @@ mod server_fn_errors;
 mod session_lifetime;
 mod unavailable;
 
-pub use assets::{app_files, ROUTE as APP_FILES_ROUTE};
+pub use assets::{app_files, resolve_hashing, AssetsError};
 pub use edge::edge;
 pub use serve::{bind, serve, shutdown_signal, ServeSettings};
