@@ -66,6 +66,15 @@ fn resolve(
         options.hash_files = hash_file.exists();
     }
     let pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    if !pkg.is_dir() {
+        // No browser build here at all (a server started for its API or its database checks):
+        // pages render, without their script and stylesheet, as before hashing.
+        tracing::warn!(
+            "no browser files at {}: pages are served without their script and stylesheet",
+            pkg.display()
+        );
+        return Ok(());
+    }
     if options.hash_files {
         let text =
             std::fs::read_to_string(hash_file).map_err(|source| AssetsError::ReadHashFile {
@@ -258,6 +267,18 @@ mod tests {
             .into_owned()
             .into();
         resolve(&mut options, false, &dir.path().join("hash.txt")).expect("nothing built yet");
+    }
+
+    #[test]
+    fn a_release_binary_without_any_site_still_starts() {
+        let (dir, mut options, hash_file) = hashed_site();
+        options.site_root = dir
+            .path()
+            .join("no-site")
+            .to_string_lossy()
+            .into_owned()
+            .into();
+        resolve(&mut options, false, &hash_file).expect("no site at all");
     }
 
     async fn get(router: &Router, path: &str, accept: &str) -> axum::response::Response {
