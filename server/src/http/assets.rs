@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Router;
@@ -160,6 +160,12 @@ pub fn app_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> R
                         HeaderValue::from_static("no-store")
                     };
                     response.headers_mut().insert(CACHE_CONTROL, value);
+                    // One URL, a brotli, gzip or plain body by the request's Accept-Encoding: a
+                    // shared cache must key on it, or it hands brotli to a client that cannot
+                    // read it.
+                    response
+                        .headers_mut()
+                        .insert(VARY, HeaderValue::from_static("accept-encoding"));
                     response
                 }
             },
@@ -303,6 +309,7 @@ mod tests {
         );
         assert_eq!(response.headers()["content-encoding"], "br");
         assert_eq!(response.headers()["content-length"], "2");
+        assert_eq!(response.headers()[VARY], "accept-encoding");
 
         let plain = get(&router, "/pkg/taskdeck.BBBBBBBBBBBB.wasm", "identity").await;
         assert!(plain.headers().get("content-encoding").is_none());
