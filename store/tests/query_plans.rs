@@ -216,6 +216,13 @@ async fn one_id(raw: &DatabaseConnection, sql: &str) -> i32 {
         .unwrap_or_else(|| panic!("no id from {sql}"))
 }
 
+/// The list's default filter with some fields changed.
+fn with(change: impl FnOnce(&mut TaskFilter)) -> TaskFilter {
+    let mut filter = TaskFilter::default();
+    change(&mut filter);
+    filter
+}
+
 /// How the plans are judged.
 #[derive(Clone, Copy)]
 enum Planner {
@@ -314,75 +321,32 @@ async fn every_hot_read_uses_an_index_as_the_tasks_grow() {
             ("list, board order", TaskFilter::default()),
             (
                 "list, one status",
-                TaskFilter {
-                    status: Some(Status::InProgress),
-                    ..TaskFilter::default()
-                },
+                with(|f| f.status = Some(Status::InProgress)),
             ),
             (
                 "list, one priority",
-                TaskFilter {
-                    priority: Some(Priority::Urgent),
-                    ..TaskFilter::default()
-                },
+                with(|f| f.priority = Some(Priority::Urgent)),
             ),
-            (
-                "list, overdue",
-                TaskFilter {
-                    due: Some(DueWindow::Overdue),
-                    ..TaskFilter::default()
-                },
-            ),
+            ("list, overdue", with(|f| f.due = Some(DueWindow::Overdue))),
             (
                 "list, due this week",
-                TaskFilter {
-                    due: Some(DueWindow::ThisWeek),
-                    sort: SortOrder::Due,
-                    ..TaskFilter::default()
-                },
+                with(|f| {
+                    f.due = Some(DueWindow::ThisWeek);
+                    f.sort = SortOrder::Due
+                }),
             ),
-            (
-                "list, a label",
-                TaskFilter {
-                    label: Some(label),
-                    ..TaskFilter::default()
-                },
-            ),
+            ("list, a label", with(|f| f.label = Some(label))),
             (
                 "list, assigned to me",
-                TaskFilter {
-                    assignee: Some(AssigneeFilter::Me),
-                    ..TaskFilter::default()
-                },
+                with(|f| f.assignee = Some(AssigneeFilter::Me)),
             ),
             (
                 "list, assigned to nobody",
-                TaskFilter {
-                    assignee: Some(AssigneeFilter::Nobody),
-                    ..TaskFilter::default()
-                },
+                with(|f| f.assignee = Some(AssigneeFilter::Nobody)),
             ),
-            (
-                "list, newest first",
-                TaskFilter {
-                    sort: SortOrder::Created,
-                    ..TaskFilter::default()
-                },
-            ),
-            (
-                "list, by priority",
-                TaskFilter {
-                    sort: SortOrder::Priority,
-                    ..TaskFilter::default()
-                },
-            ),
-            (
-                "list, a search",
-                TaskFilter {
-                    search: "invoice".to_owned(),
-                    ..TaskFilter::default()
-                },
-            ),
+            ("list, newest first", with(|f| f.sort = SortOrder::Created)),
+            ("list, by priority", with(|f| f.sort = SortOrder::Priority)),
+            ("list, a search", with(|f| f.search = "invoice".to_owned())),
         ];
 
         let mut failures = Vec::new();
