@@ -93,6 +93,8 @@ impl Application {
     pub async fn build(config: &Config, migrate: bool) -> Result<Self, StartupError> {
         // Installed first, so that nothing recorded at start-up (migrations) is lost.
         let metrics_handle = metrics::recorder();
+        // Before the database: a build whose files do not match stops without migrating.
+        let leptos_options = leptos_options(config)?;
         let db = connect(&config.database.pool).await?;
         if migrate {
             self::migrate(&db, &config.backups).await?;
@@ -100,7 +102,6 @@ impl Application {
         if config.sessions.secret_is_development {
             tracing::warn!("SESSION_SECRET is not set: using the development secret, fine over http on your own machine only");
         }
-        let leptos_options = leptos_options(config)?;
         let health = Health::new(db.clone());
         let router = router::router(config, db.clone(), leptos_options, &health);
         let (listener, address) = bind(config.http.site_addr).await?;
