@@ -1,6 +1,8 @@
-// The performance budget: fails the build when the browser's first download or the board's
-// server time grows past the ceilings in bench/budget.json. Run by scripts/test after the small
-// board benchmark; see "Performance budget" in bench/board/README.md.
+// The performance budget: fails the build when the browser's first download, the board's server
+// time (alone and under load) or the Lighthouse mobile score moves past the limits in
+// bench/budget.json. Run by scripts/test after small runs of the board, throughput and Lighthouse
+// benchmarks, which append to one BENCH_JSON file; see "Performance budget" in
+// bench/board/README.md.
 //
 //   node bench/budget.mjs SITE_DIR BENCH_JSON [HASH_FILE=target/release/hash.txt]
 //
@@ -11,8 +13,11 @@
 //   (no database work), both from the same run on the same server, so a slow or busy machine
 //   moves both and the ratio far less than either. The ceiling leaves room for that noise.
 //
-// When a change makes either figure better for good, lower the ceiling in the same commit: a
-// budget only ever goes down.
+// - board under load: its p99 at the benchmark's concurrency over the sign-in page's, likewise.
+// - Lighthouse: the lowest mobile performance score of the audited pages (a floor).
+//
+// When a change makes a figure better for good, tighten its limit in the same commit: a budget
+// only ever gets stricter.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -39,11 +44,11 @@ const assets = ["wasm", "js", "css"].map((kind) => {
 });
 const firstLoad = assets.reduce((sum, a) => sum + a.brotli, 0);
 
-const runs = readFileSync(benchJson, "utf8")
+const records = readFileSync(benchJson, "utf8")
   .split("\n")
   .filter(Boolean)
-  .map((line) => JSON.parse(line))
-  .filter((run) => run.kind === "server");
+  .map((line) => JSON.parse(line));
+const runs = records.filter((run) => run.kind === "server");
 const run = runs.at(-1);
 if (!run) {
   console.error(`${benchJson} holds no server timings: did the board benchmark run with BENCH_JSON set?`);
@@ -61,6 +66,31 @@ const board = find(`GET /projects/`);
 const SIGN_IN_FLOOR_MS = 2;
 const ratio = board / Math.max(signIn, SIGN_IN_FLOOR_MS);
 
+// Under load (bench/throughput/run.sh) on PostgreSQL: the board page's p99 over the sign-in page's,
+// both at the same concurrency in the same run, for the same reason.
+const underLoad = (series) => {
+  const found = records.findLast(
+    (r) => r.kind === "throughput" && r.backend === "postgres" && r.side === "taskdeck" && r.series === series,
+  );
+  if (!found) throw new Error(`no PostgreSQL "${series}" series in ${benchJson}: did bench/throughput/run.sh run with BENCH_JSON set?`);
+  return found;
+};
+const boardLoaded = underLoad("board");
+const signInLoaded = underLoad("sign-in");
+const loadedRatio = boardLoaded.p99_us / Math.max(signInLoaded.p99_us, SIGN_IN_FLOOR_MS * 1000);
+
+// Lighthouse's mobile profile (bench/lighthouse/run.sh): the lowest score of the pages audited,
+// each page's latest audit.
+const mobile = [
+  ...new Map(
+    records.filter((r) => r.kind === "lighthouse" && r.profile === "mobile").map((r) => [r.page, r]),
+  ).values(),
+];
+if (mobile.length === 0) {
+  throw new Error(`no Lighthouse mobile figures in ${benchJson}: did bench/lighthouse/run.sh run with BENCH_JSON set?`);
+}
+const lowest = mobile.reduce((low, r) => (r.score < low.score ? r : low));
+
 const checks = [
   {
     what: "first load (WASM + JS + CSS, brotli 11)",
@@ -74,20 +104,38 @@ const checks = [
     ceiling: budget.board_ttfb_over_sign_in,
     shown: (v) => `${v.toFixed(2)}×`,
   },
+  {
+    what: `board page SSR at ${boardLoaded.connections} connections on PostgreSQL, p99 over the sign-in page's (at least ${SIGN_IN_FLOOR_MS} ms)`,
+    figure: loadedRatio,
+    ceiling: budget.board_p99_over_sign_in_p99,
+    shown: (v) => `${v.toFixed(2)}×`,
+  },
+  {
+    what: `Lighthouse mobile performance score, lowest page (${lowest.page})`,
+    figure: lowest.score,
+    floor: budget.lighthouse_mobile_score_at_least,
+    shown: (v) => String(v),
+  },
 ];
 for (const a of assets) {
   console.log(`  ${a.name}: ${a.raw.toLocaleString("en")} bytes raw, ${a.brotli.toLocaleString("en")} brotli`);
 }
 console.log(`  board ${board.toFixed(1)} ms, sign-in page ${signIn.toFixed(1)} ms (medians of ${run.runs})`);
+console.log(
+  `  under load: board p99 ${(boardLoaded.p99_us / 1000).toFixed(1)} ms, sign-in page p99 ${(signInLoaded.p99_us / 1000).toFixed(1)} ms`,
+);
+console.log(`  Lighthouse mobile: ${mobile.map((r) => `${r.page} ${r.score}`).join(", ")}`);
 let over = 0;
 for (const c of checks) {
-  const ok = c.figure <= c.ceiling;
+  if (c.ceiling === undefined && c.floor === undefined) throw new Error(`bench/budget.json has no limit for: ${c.what}`);
+  const ok = c.floor === undefined ? c.figure <= c.ceiling : c.figure >= c.floor;
   if (!ok) over += 1;
-  console.log(`${ok ? "within" : "OVER"} budget: ${c.what}: ${c.shown(c.figure)} (ceiling ${c.shown(c.ceiling)})`);
+  const limit = c.floor === undefined ? `ceiling ${c.shown(c.ceiling)}` : `floor ${c.shown(c.floor)}`;
+  console.log(`${ok ? "within" : "OUTSIDE"} budget: ${c.what}: ${c.shown(c.figure)} (${limit})`);
 }
 if (over > 0) {
   console.error(
-    `${over} figure(s) over the performance budget (bench/budget.json). Find what grew; raise a ceiling only with a reason in the commit.`,
+    `${over} figure(s) outside the performance budget (bench/budget.json). Find what grew; raise a ceiling only with a reason in the commit.`,
   );
   process.exit(1);
 }

@@ -77,8 +77,8 @@ ensure_node_packages() {
     log "installing Node.js and npm from Debian"
     apt_install nodejs npm
   fi
-  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] || [ ! -d "$ROOT/end2end/node_modules/oidc-provider" ]; then
-    log "installing npm packages for end2end/ (Playwright without its browser, binaryen's wasm-opt)"
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] || [ ! -d "$ROOT/end2end/node_modules/oidc-provider" ] || [ ! -d "$ROOT/end2end/node_modules/lighthouse" ]; then
+    log "installing npm packages for end2end/ (Playwright without its browser, binaryen's wasm-opt, Lighthouse)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -95,6 +95,16 @@ ensure_chromium() {
     log "installing Chromium from Debian"
     apt_install chromium
   fi
+}
+
+# The benchmarks' load generator and the CLIs they seed and read databases with.
+ensure_bench_tools() {
+  local missing=() tool
+  for tool in wrk sqlite3 pgbench; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian's ${missing[*]} for the benchmarks"
+  local packages=("${missing[@]/pgbench/postgresql-client}")
+  apt_install "${packages[@]}"
 }
 
 ensure_build_tools() {

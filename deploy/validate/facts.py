@@ -54,7 +54,7 @@ server_vars = set(re.findall(r'(?:raw|parse|secs|limit|count)\(\s*(?:vars,\s*)?"
 server_vars |= set(re.findall(r'"([A-Z][A-Z0-9]*_[A-Z0-9_]+)"', all_config))
 # Read by Leptos's get_configuration() (server/src/startup.rs), not by server/src/config.
 server_vars |= {"LEPTOS_SITE_ROOT", "LEPTOS_OUTPUT_NAME", "LEPTOS_SITE_PKG_DIR", "LEPTOS_ENV",
-                "LEPTOS_RELOAD_PORT", "LEPTOS_HASH_FILES", "LEPTOS_SITE_ADDR"}
+                "LEPTOS_RELOAD_PORT", "LEPTOS_HASH_FILES", "LEPTOS_HASH_FILE_NAME", "LEPTOS_SITE_ADDR"}
 check("DATABASE_URL" in server_vars and "SESSION_SECRET" in server_vars,
       "server/src/config names DATABASE_URL and SESSION_SECRET", f"found {sorted(server_vars)[:8]}...")
 

@@ -10,6 +10,11 @@ use server::commands::{self, migrate::MigrateArgs, serve::ServeArgs, CommandErro
 use server::{error_reporting, telemetry, tls, Config};
 use std::process::ExitCode;
 
+// Rendering a page allocates many small strings and nodes on every core at once; glibc's
+// allocator spent a third of the server's time there under load (bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "taskdeck", version, about = "A self-hostable task manager")]
 struct Cli {

@@ -13,9 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
+use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::middleware::Next;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use tower_http::services::ServeDir;
@@ -40,7 +41,7 @@ pub enum AssetsError {
         hash_file: PathBuf,
         missing: PathBuf,
     },
-    #[error("{site_pkg} holds a build with hashed file names ({example}) but there is no hash file at {hash_file}: copy the build's hash.txt beside the binary, or point LEPTOS_HASH_FILE_NAME at it")]
+    #[error("{site_pkg} holds a build with hashed file names ({example}) but hashing is off (no hash file at {hash_file}, or LEPTOS_HASH_FILES=false): copy the build's hash.txt beside the binary or point LEPTOS_HASH_FILE_NAME at it, and leave LEPTOS_HASH_FILES unset")]
     NoHashFile {
         site_pkg: PathBuf,
         example: String,
@@ -138,31 +139,32 @@ fn hashed_bundle_without_plain_one(pkg: &Path, output_name: &str) -> Option<Stri
 
 /// Serves the site root's `pkg` directory under [`ROUTE`], with the caching its names allow.
 pub fn app_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
-    let cache_control = HeaderValue::from_static(if options.hash_files {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    });
+    let hashed = options.hash_files;
+    let output_name = options.output_name.to_string();
     let files = ServeDir::new(&*options.site_root)
         .precompressed_br()
         .precompressed_gzip();
     Router::new()
         .route_service(ROUTE, files)
-        .layer(axum::middleware::map_response(
-            move |mut response: Response| {
-                let cache_control = cache_control.clone();
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let kept = hashed && carries_hash(request.uri().path(), &output_name);
                 async move {
+                    let mut response = next.run(request).await;
                     // A missing file may appear with the next deploy: only a file is kept.
                     let status = response.status();
-                    let value = if status.is_success() || status == StatusCode::NOT_MODIFIED {
-                        cache_control
+                    let value = if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+                        "no-store"
+                    } else if kept {
+                        "public, max-age=31536000, immutable"
                     } else {
-                        HeaderValue::from_static("no-store")
+                        "no-cache"
                     };
-                    response.headers_mut().insert(CACHE_CONTROL, value);
-                    // One URL, a brotli, gzip or plain body by the request's Accept-Encoding: a
-                    // shared cache must key on it, or it hands brotli to a client that cannot
-                    // read it.
+                    response
+                        .headers_mut()
+                        .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+                    // One URL, a brotli, gzip or plain body by the request's Accept-Encoding: a shared
+                    // cache must key on it, or it hands brotli to a client that cannot read it.
                     response
                         .headers_mut()
                         .insert(VARY, HeaderValue::from_static("accept-encoding"));
@@ -170,6 +172,30 @@ pub fn app_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> R
                 }
             },
         ))
+}
+
+/// `/pkg/taskdeck.<hash>.wasm` and its script and stylesheet: the names the build gave after their
+/// content. Anything else under `/pkg` (a plain name, a wasm-bindgen snippet) can change under
+/// the same name, so it is never kept for good.
+fn carries_hash(path: &str, output_name: &str) -> bool {
+    let Some(name) = path
+        .strip_prefix("/pkg/")
+        .filter(|name| !name.contains('/'))
+    else {
+        return false;
+    };
+    let Some(rest) = name
+        .strip_prefix(output_name)
+        .and_then(|rest| rest.strip_prefix('.'))
+    else {
+        return false;
+    };
+    matches!(
+        rest.rsplit_once('.'),
+        Some((hash, "js" | "wasm" | "css"))
+            if !hash.is_empty()
+                && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    )
 }
 
 #[cfg(test)]
@@ -207,6 +233,17 @@ mod tests {
             .site_root(dir.path().join("site").to_string_lossy().into_owned())
             .build();
         (dir, options, hash_file)
+    }
+
+    #[test]
+    fn only_the_builds_hashed_names_carry_a_hash() {
+        assert!(carries_hash("/pkg/taskdeck.fA2x-K_9.wasm", "taskdeck"));
+        assert!(carries_hash("/pkg/taskdeck.abc123.css", "taskdeck"));
+        assert!(!carries_hash("/pkg/taskdeck.wasm", "taskdeck"));
+        assert!(!carries_hash("/pkg/taskdeck.abc.wasm.br", "taskdeck"));
+        assert!(!carries_hash("/pkg/snippets/taskdeck.abc.js", "taskdeck"));
+        assert!(!carries_hash("/pkg/other.abc.js", "taskdeck"));
+        assert!(!carries_hash("/pkg/taskdeck.a b.js", "taskdeck"));
     }
 
     #[test]
@@ -314,6 +351,18 @@ mod tests {
         let plain = get(&router, "/pkg/taskdeck.BBBBBBBBBBBB.wasm", "identity").await;
         assert!(plain.headers().get("content-encoding").is_none());
         assert_eq!(plain.headers()["content-length"], "23");
+
+        // A file under /pkg whose name carries no hash may change under that name.
+        std::fs::create_dir_all(Path::new(&*options.site_root).join("pkg/snippets"))
+            .expect("snippets dir");
+        std::fs::write(
+            Path::new(&*options.site_root).join("pkg/snippets/inline0.js"),
+            "js",
+        )
+        .expect("snippet");
+        let snippet = get(&router, "/pkg/snippets/inline0.js", "identity").await;
+        assert_eq!(snippet.status(), StatusCode::OK);
+        assert_eq!(snippet.headers()[CACHE_CONTROL], "no-cache");
 
         let missing = get(&router, "/pkg/taskdeck.NOTTHISBUILD.wasm", "br").await;
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
