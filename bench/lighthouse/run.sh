@@ -13,7 +13,9 @@ tasks=${1:-200}
 [[ $tasks =~ ^[1-9][0-9]*$ ]] || { echo "TASKS must be a whole number, 1 or more (got $tasks)" >&2; exit 2; }
 [ -d end2end/node_modules/lighthouse ] || { echo "end2end/node_modules has no lighthouse: run (cd end2end && npm ci) first" >&2; exit 1; }
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)" >&2; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing (apt-get install sqlite3)" >&2; exit 1; }
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+ensure_bench_tools
 
 # shellcheck source=bench/common.sh
 source bench/common.sh

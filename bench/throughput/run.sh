@@ -36,12 +36,10 @@ threads=${THREADS:-2}
 for var in connections duration tasks threads; do
   [[ ${!var} =~ ^[1-9][0-9]*$ ]] || { echo "${var^^} must be a whole number, 1 or more (got ${!var})" >&2; exit 2; }
 done
-for tool in wrk pgbench psql sqlite3 python3 node; do
-  command -v "$tool" >/dev/null || {
-    echo "$tool is missing (apt-get install wrk postgresql-client sqlite3 python3 nodejs)" >&2
-    exit 1
-  }
-done
+# wrk, sqlite3 and pgbench, installed from Debian when missing.
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+ensure_bench_tools
 
 # shellcheck source=bench/common.sh
 source bench/common.sh
