@@ -15,6 +15,7 @@ mod m20261125_000009_saved_views;
 mod m20261201_000010_activity_events;
 mod m20261202_000011_invitation_links;
 mod m20261202_000012_feature_flags;
+mod m20261203_000013_read_indexes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_activity_events::Migration),
             Box::new(m20261202_000011_invitation_links::Migration),
             Box::new(m20261202_000012_feature_flags::Migration),
+            Box::new(m20261203_000013_read_indexes::Migration),
         ]
     }
 }

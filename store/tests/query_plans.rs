@@ -10,6 +10,7 @@
 //!   priced out: one that remains means no index can serve the read.
 //! - `PLAN_TASKS=1000000 cargo test -p store --test query_plans -- --nocapture` is the drill at a
 //!   million, judged on the plans PostgreSQL itself chooses (bench/README.md has its figures).
+//!   With `PLAN_KEEP=1` the seeded database is kept, to try plans on by hand.
 
 use domain::{
     AssigneeFilter, ColumnLimits, DueWindow, Email, Priority, ProjectName, SortOrder, Status,
@@ -101,10 +102,14 @@ where
     // The body runs as a task of its own, so a failed assertion comes back here as an error and
     // the database is still dropped.
     let outcome = tokio::spawn(body(url)).await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop the database");
+    if std::env::var_os("PLAN_KEEP").is_some() {
+        println!("kept the database {name} (PLAN_KEEP): drop it when done");
+    } else {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("drop the database");
+    }
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
     }
@@ -234,7 +239,8 @@ enum Planner {
     SeqScanPricedOut,
 }
 
-/// Runs each recorded statement under EXPLAIN ANALYZE: the sequential scans of large tables it
+/// Runs each recorded statement under EXPLAIN ANALYZE (without per-node timing, which on these
+/// machines costs more than the reads it times): the sequential scans of large tables it
 /// shows, and the slowest statement's execution time in milliseconds with its text.
 async fn plans(
     raw: &DatabaseConnection,
@@ -253,7 +259,7 @@ async fn plans(
         let rows = txn
             .query_all(Statement::from_string(
                 raw.get_database_backend(),
-                format!("EXPLAIN (ANALYZE, BUFFERS OFF) {sql}"),
+                format!("EXPLAIN (ANALYZE, TIMING OFF, BUFFERS OFF) {sql}"),
             ))
             .await
             .unwrap_or_else(|error| panic!("EXPLAIN failed: {error}\n{sql}"));

@@ -46,14 +46,22 @@ pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, St
             .order_by_asc(task::Column::Id)
             .limit(MINE_LIMIT)
     };
-    let overdue = soonest_first(
+    // Dated tasks need no "no date last" term, which lets `idx_tasks_open_due` give the order.
+    let dated_soonest_first = |select: Select<task::Entity>| {
+        select
+            .order_by_asc(task::Column::DueDate)
+            .order_by(priority_rank(), Order::Asc)
+            .order_by_asc(task::Column::Id)
+            .limit(MINE_LIMIT)
+    };
+    let overdue = dated_soonest_first(
         open_in_my_projects()
             .filter(mine_or_nobodys())
             .filter(task::Column::DueDate.lt(today)),
     )
     .all(&*conn)
     .await?;
-    let due_soon = soonest_first(
+    let due_soon = dated_soonest_first(
         open_in_my_projects()
             .filter(mine_or_nobodys())
             .filter(task::Column::DueDate.gte(today))

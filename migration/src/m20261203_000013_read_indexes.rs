@@ -1,0 +1,53 @@
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::ConnectionTrait;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+/// Indexes in the orders the list view and My tasks read in, so a page of a large project is read
+/// in order and stops at its limit instead of sorting every task. The expressions are written
+/// exactly as `store::tasks::select` writes them: both databases only use an expression index for
+/// the same expression. Expand-only (new indexes), so an old release keeps working beside it.
+const INDEXES: [(&str, &str); 6] = [
+    (
+        "idx_tasks_list_manual",
+        "tasks (project_id, (CASE status WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END), position, id)",
+    ),
+    (
+        "idx_tasks_list_priority",
+        "tasks (project_id, (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END), id)",
+    ),
+    ("idx_tasks_list_created", "tasks (project_id, created_at, id)"),
+    (
+        "idx_tasks_list_due",
+        "tasks (project_id, (due_date IS NULL), due_date, id)",
+    ),
+    // My tasks across every project: open tasks by due date, most urgent first.
+    (
+        "idx_tasks_open_due",
+        "tasks (due_date, (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END), id) WHERE status <> 'done'",
+    ),
+    // A person's assignments as task ids without reading the table.
+    ("idx_task_assignees_user_task", "task_assignees (user_id, task_id)"),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        for (name, on) in INDEXES {
+            conn.execute_unprepared(&format!("CREATE INDEX {name} ON {on}"))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        for (name, _) in INDEXES {
+            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+                .await?;
+        }
+        Ok(())
+    }
+}
