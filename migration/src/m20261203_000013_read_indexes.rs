@@ -7,7 +7,10 @@ pub struct Migration;
 /// Indexes in the orders the list view and My tasks read in, so a page of a large project is read
 /// in order and stops at its limit instead of sorting every task. The expressions are written
 /// exactly as `store::tasks::select` writes them: both databases only use an expression index for
-/// the same expression. Expand-only (new indexes), so an old release keeps working beside it.
+/// the same expression. The old release keeps working beside it: it only gains indexes, and loses
+/// `idx_task_assignees_user`, which the new `(user_id, task_id)` index serves in full. On
+/// PostgreSQL the migration runs in a transaction, so writes to tasks wait while the indexes are
+/// built, seconds at a million tasks (`CONCURRENTLY` cannot run in a transaction).
 const INDEXES: [(&str, &str); 6] = [
     (
         "idx_tasks_list_manual",
@@ -27,7 +30,8 @@ const INDEXES: [(&str, &str); 6] = [
         "idx_tasks_open_due",
         "tasks (due_date, (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END), id) WHERE status <> 'done'",
     ),
-    // A person's assignments as task ids without reading the table.
+    // A person's assignments as task ids without reading the table (and the user foreign key's
+    // index, in place of `idx_task_assignees_user`).
     ("idx_task_assignees_user_task", "task_assignees (user_id, task_id)"),
 ];
 
@@ -35,15 +39,23 @@ const INDEXES: [(&str, &str); 6] = [
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
+        // IF NOT EXISTS: SQLite runs migrations outside a transaction, so a failed run can leave
+        // some of them behind for the next one.
         for (name, on) in INDEXES {
-            conn.execute_unprepared(&format!("CREATE INDEX {name} ON {on}"))
+            conn.execute_unprepared(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"))
                 .await?;
         }
+        conn.execute_unprepared("DROP INDEX IF EXISTS idx_task_assignees_user")
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
+        conn.execute_unprepared(
+            "CREATE INDEX IF NOT EXISTS idx_task_assignees_user ON task_assignees (user_id)",
+        )
+        .await?;
         for (name, _) in INDEXES {
             conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
                 .await?;

@@ -102,7 +102,7 @@ where
     // The body runs as a task of its own, so a failed assertion comes back here as an error and
     // the database is still dropped.
     let outcome = tokio::spawn(body(url)).await;
-    if std::env::var_os("PLAN_KEEP").is_some() {
+    if std::env::var("PLAN_KEEP").is_ok_and(|keep| keep == "1") {
         println!("kept the database {name} (PLAN_KEEP): drop it when done");
     } else {
         admin
@@ -239,8 +239,8 @@ enum Planner {
     SeqScanPricedOut,
 }
 
-/// Runs each recorded statement under EXPLAIN ANALYZE (without per-node timing, which on these
-/// machines costs more than the reads it times): the sequential scans of large tables it
+/// Runs each recorded statement under EXPLAIN ANALYZE (without per-node timing, which adds a few
+/// per cent to what it times): the sequential scans of large tables it
 /// shows, and the slowest statement's execution time in milliseconds with its text.
 async fn plans(
     raw: &DatabaseConnection,
