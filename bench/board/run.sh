@@ -20,7 +20,6 @@
 #   REBUILD=1             rebuild the release binary first even if target/release/taskdeck exists
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
 
 usage() { sed -n 's/^# \{0,1\}//; 8,20p' "$0"; }
 
@@ -39,22 +38,16 @@ warmups=${WARMUPS:-3}
 browser_runs=${BROWSER_RUNS:-5}
 timeout_secs=${TIMEOUT_SECS:-600}
 
+# Playwright, Chromium, sqlite3 and psql, installed when missing.
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+ensure_node_packages
+ensure_chromium
+ensure_bench_tools
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "no Chromium at $CHROMIUM" >&2; exit 1; }
+
 # shellcheck source=bench/common.sh
 source bench/common.sh
-
-[ -d end2end/node_modules/@playwright/test ] || {
-  echo "end2end/node_modules has no @playwright/test: run (cd end2end && npm ci) first" >&2
-  exit 1
-}
-[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)" >&2; exit 1; }
-if [ "$seed" = sql ] && [ "$backend" = sqlite ] && ! command -v sqlite3 >/dev/null; then
-  echo "SEED=sql on SQLite needs the sqlite3 CLI (apt-get install sqlite3)" >&2
-  exit 1
-fi
-if [ "$backend" = postgres ] && ! command -v psql >/dev/null; then
-  echo "postgres needs psql (apt-get install postgresql-client)" >&2
-  exit 1
-fi
 bench_release_copy
 
 bench_step "machine and build"

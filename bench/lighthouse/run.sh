@@ -11,11 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tasks=${1:-200}
 [[ $tasks =~ ^[1-9][0-9]*$ ]] || { echo "TASKS must be a whole number, 1 or more (got $tasks)" >&2; exit 2; }
-[ -d end2end/node_modules/lighthouse ] || { echo "end2end/node_modules has no lighthouse: run (cd end2end && npm ci) first" >&2; exit 1; }
-[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)" >&2; exit 1; }
+# Lighthouse, Chromium and sqlite3, installed when missing.
 # shellcheck source=scripts/tools.sh
 source scripts/tools.sh
+ensure_node_packages
+ensure_chromium
 ensure_bench_tools
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "no Chromium at $CHROMIUM" >&2; exit 1; }
 
 # shellcheck source=bench/common.sh
 source bench/common.sh

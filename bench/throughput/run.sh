@@ -70,7 +70,9 @@ postgres_log() {
 # NAME ID: one request of the series NAME, as wrk sends it, with task ID for {id} and done for
 # {status}; anything but 200 stops the benchmark (wrk itself counts only 4xx and 5xx as errors).
 one_request() {
-  local name=$1 id=$2 body=${bodies[$name]:-} code
+  # Two statements: a `local` line expands all its words before assigning any of them.
+  local name=$1 id=$2 code
+  local body=${bodies[$name]:-}
   local -a args=(-sS -o "$bench_tmp/answer" -w '%{http_code}' -H "Accept: ${accept[$name]}")
   [ "$name" = sign-in ] || args+=(-H "Cookie: taskdeck_session=$bench_cookie")
   if [ -n "$body" ]; then

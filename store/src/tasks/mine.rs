@@ -40,14 +40,6 @@ pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, St
             .add(assigned_to(user))
             .add(assigned_to_nobody())
     };
-    let soonest_first = |select: Select<task::Entity>| {
-        select
-            .order_by(Expr::col(task::Column::DueDate).is_null(), Order::Asc)
-            .order_by_asc(task::Column::DueDate)
-            .order_by(priority_rank(), Order::Asc)
-            .order_by_asc(task::Column::Id)
-            .limit(MINE_LIMIT)
-    };
     // Dated tasks need no "no date last" term, which lets `idx_tasks_open_due` give the order.
     let dated_soonest_first = |select: Select<task::Entity>| {
         select
@@ -55,6 +47,9 @@ pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, St
             .order_by(priority_rank(), Order::Asc)
             .order_by_asc(task::Column::Id)
             .limit(MINE_LIMIT)
+    };
+    let soonest_first = |select: Select<task::Entity>| {
+        dated_soonest_first(select.order_by(Expr::col(task::Column::DueDate).is_null(), Order::Asc))
     };
     let overdue = dated_soonest_first(
         open_in_my_projects()
