@@ -16,6 +16,9 @@ mod m20261201_000010_activity_events;
 mod m20261202_000011_invitation_links;
 mod m20261202_000012_feature_flags;
 mod m20261203_000013_read_indexes;
+mod m20261204_000014_assignment_copies;
+mod m20261204_000015_count_indexes;
+mod sql_indexes;
 
 pub struct Migrator;
 
@@ -36,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_invitation_links::Migration),
             Box::new(m20261202_000012_feature_flags::Migration),
             Box::new(m20261203_000013_read_indexes::Migration),
+            Box::new(m20261204_000014_assignment_copies::Migration),
+            Box::new(m20261204_000015_count_indexes::Migration),
         ]
     }
 }

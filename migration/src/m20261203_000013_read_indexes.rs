@@ -1,5 +1,5 @@
+use crate::sql_indexes::{swap_in, swap_out, Index};
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::ConnectionTrait;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -11,7 +11,7 @@ pub struct Migration;
 /// `idx_task_assignees_user`, which the new `(user_id, task_id)` index serves in full. On
 /// PostgreSQL the migration runs in a transaction, so writes to tasks wait while the indexes are
 /// built, seconds at a million tasks (`CONCURRENTLY` cannot run in a transaction).
-const INDEXES: [(&str, &str); 6] = [
+const INDEXES: [Index; 6] = [
     (
         "idx_tasks_list_manual",
         "tasks (project_id, (CASE status WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END), position, id)",
@@ -35,31 +35,16 @@ const INDEXES: [(&str, &str); 6] = [
     ("idx_task_assignees_user_task", "task_assignees (user_id, task_id)"),
 ];
 
+/// The index on the person alone, which `idx_task_assignees_user_task` serves in full.
+const REPLACED: Index = ("idx_task_assignees_user", "task_assignees (user_id)");
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        // IF NOT EXISTS: SQLite runs migrations outside a transaction, so a failed run can leave
-        // some of them behind for the next one.
-        for (name, on) in INDEXES {
-            conn.execute_unprepared(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"))
-                .await?;
-        }
-        conn.execute_unprepared("DROP INDEX IF EXISTS idx_task_assignees_user")
-            .await?;
-        Ok(())
+        swap_in(manager.get_connection(), &INDEXES, REPLACED).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        conn.execute_unprepared(
-            "CREATE INDEX IF NOT EXISTS idx_task_assignees_user ON task_assignees (user_id)",
-        )
-        .await?;
-        for (name, _) in INDEXES {
-            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
-                .await?;
-        }
-        Ok(())
+        swap_out(manager.get_connection(), &INDEXES, REPLACED).await
     }
 }

@@ -390,6 +390,16 @@ async fn comments_never_carry_script(db: TestDb) {
     assert!(!page.contains("<img src=x"), "the page runs nothing typed");
 }
 
+/// The titles in one part of My tasks, in order.
+fn section_titles(mine: &Value, section: &str) -> Vec<String> {
+    mine[section]
+        .as_array()
+        .expect("section")
+        .iter()
+        .filter_map(|row| row["task"]["title"].as_str().map(str::to_owned))
+        .collect()
+}
+
 async fn my_tasks_gathers_open_work_across_projects(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let me_email = unique_email("mine");
@@ -461,14 +471,7 @@ async fn my_tasks_gathers_open_work_across_projects(db: TestDb) {
         }
     }
     let mine = me.call_ok("my_tasks", &[]).await;
-    let titles = |section: &str| -> Vec<String> {
-        mine[section]
-            .as_array()
-            .expect("section")
-            .iter()
-            .filter_map(|row| row["task"]["title"].as_str().map(str::to_owned))
-            .collect()
-    };
+    let titles = |section: &str| section_titles(&mine, section);
     assert_eq!(titles("overdue"), ["Late and mine", "Late, nobody's"]);
     assert_eq!(titles("due_soon"), ["Soon, nobody's"]);
     assert_eq!(titles("assigned"), ["Late and mine", "Mine, no date"]);
@@ -479,6 +482,36 @@ async fn my_tasks_gathers_open_work_across_projects(db: TestDb) {
     }
     assert!(!page.contains("Not my project"));
     assert!(!page.contains("Done and mine"));
+
+    // Changed after it was assigned, a task moves in My tasks at once: given a date, it is
+    // soonest; finished, it leaves (each assignment carries copies of these fields).
+    let id_of = |section: &str, title: &str| -> String {
+        mine[section]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["task"]["title"] == title))
+            .map(|row| row["task"]["id"].to_string())
+            .expect("listed")
+    };
+    let undated = id_of("assigned", "Mine, no date");
+    let late = id_of("assigned", "Late and mine");
+    me.call_ok(
+        "update_task",
+        &[
+            ("id", &undated),
+            ("title", "Mine, now dated"),
+            ("description", ""),
+            ("status", "in_progress"),
+            ("priority", "urgent"),
+            ("due_date", &day(-5)),
+        ],
+    )
+    .await;
+    me.call_ok("move_task", &[("id", &late), ("to", "done")])
+        .await;
+    let mine = me.call_ok("my_tasks", &[]).await;
+    let titles = |section: &str| section_titles(&mine, section);
+    assert_eq!(titles("assigned"), ["Mine, now dated"]);
+    assert_eq!(titles("overdue"), ["Mine, now dated", "Late, nobody's"]);
 }
 
 async fn saved_views_are_each_persons_own(db: TestDb) {

@@ -65,6 +65,8 @@ pub async fn set(
         task_assignee::ActiveModel {
             task_id: Set(task_id),
             user_id: Set(assignee),
+            // The task's fields it carries are the triggers' to fill.
+            ..Default::default()
         }
         .insert(txn)
         .await?;

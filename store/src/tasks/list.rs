@@ -9,7 +9,7 @@ use crate::parts::assignees::candidates;
 use crate::parts::cards::dress;
 use crate::parts::labels::of_project;
 use crate::tasks::select::{
-    assigned_to, assigned_to_nobody, in_board_order, priority_rank, status_rank,
+    assigned_in, assigned_to_nobody, in_board_order, priority_rank, status_rank,
 };
 use crate::users::UserId;
 use crate::views::of_member;
@@ -64,8 +64,8 @@ pub async fn list(
     }
     select = match filter.assignee {
         None => select,
-        Some(AssigneeFilter::Me) => select.filter(assigned_to(user)),
-        Some(AssigneeFilter::User(id)) => select.filter(assigned_to(id)),
+        Some(AssigneeFilter::Me) => select.filter(assigned_in(user, project_id)),
+        Some(AssigneeFilter::User(id)) => select.filter(assigned_in(id, project_id)),
         Some(AssigneeFilter::Nobody) => select.filter(assigned_to_nobody()),
     };
     let search: String = filter
@@ -79,6 +79,9 @@ pub async fn list(
     }
     let total = select.clone().count(&*conn).await?;
     let select = match filter.sort {
+        // Within one column the rank is the same for every task, and leaving it out lets the
+        // board's own index give the order.
+        SortOrder::Manual if filter.status.is_some() => in_board_order(select),
         SortOrder::Manual => in_board_order(select.order_by(status_rank(), Order::Asc)),
         SortOrder::Due => select
             // No date last, on both databases (they disagree on where NULL sorts).

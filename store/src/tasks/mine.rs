@@ -1,7 +1,7 @@
 //! My tasks: open tasks across every project the reader is a member of.
 
 use crate::db::Db;
-use crate::entities::{project, project_member, task};
+use crate::entities::{project, project_member, task, task_assignee};
 use crate::error::StoreError;
 use crate::parts::cards::dress;
 use crate::tasks::select::{assigned_to, assigned_to_nobody, priority_rank};
@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use domain::{MyTasks, ProjectTask, Task};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, EntityTrait, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait, Select,
 };
 
 /// Rows in each part of "My tasks".
@@ -48,9 +49,6 @@ pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, St
             .order_by_asc(task::Column::Id)
             .limit(MINE_LIMIT)
     };
-    let soonest_first = |select: Select<task::Entity>| {
-        dated_soonest_first(select.order_by(Expr::col(task::Column::DueDate).is_null(), Order::Asc))
-    };
     let overdue = dated_soonest_first(
         open_in_my_projects()
             .filter(mine_or_nobodys())
@@ -66,7 +64,23 @@ pub async fn mine(db: &Db, user: UserId, today: NaiveDate) -> Result<MyTasks, St
     )
     .all(&*conn)
     .await?;
-    let assigned = soonest_first(open_in_my_projects().filter(assigned_to(user)))
+    // A person's open assignments, read in order from `idx_task_assignees_open_due`: the dated
+    // order behind "no date last", from the copies of the task's fields each assignment carries.
+    let assigned = open_in_my_projects()
+        .join(
+            JoinType::InnerJoin,
+            task_assignee::Relation::Task.def().rev(),
+        )
+        .filter(task_assignee::Column::UserId.eq(user))
+        .filter(task_assignee::Column::IsOpen.eq(true))
+        .order_by(
+            Expr::col((task_assignee::Entity, task_assignee::Column::DueDate)).is_null(),
+            Order::Asc,
+        )
+        .order_by_asc(task_assignee::Column::DueDate)
+        .order_by_asc(task_assignee::Column::PriorityRank)
+        .order_by_asc(task_assignee::Column::TaskId)
+        .limit(MINE_LIMIT)
         .all(&*conn)
         .await?;
     let shown: std::collections::BTreeSet<i32> = [&overdue, &due_soon, &assigned]

@@ -17,8 +17,23 @@ pub(crate) fn assigned_to(user: UserId) -> SimpleExpr {
     )
 }
 
-/// Tasks nobody is assigned to. `NOT EXISTS` looks each task up in the assignees' index;
-/// `NOT IN (SELECT task_id …)` made PostgreSQL read every assignment of every project first.
+/// Tasks of one project assigned to this person, from the project each assignment carries
+/// (`idx_task_assignees_user_project`): the person's other projects are never read.
+pub(crate) fn assigned_in(user: UserId, project_id: i32) -> SimpleExpr {
+    task::Column::Id.in_subquery(
+        Query::select()
+            .column(task_assignee::Column::TaskId)
+            .from(task_assignee::Entity)
+            .and_where(task_assignee::Column::UserId.eq(user))
+            .and_where(task_assignee::Column::ProjectId.eq(project_id))
+            .to_owned(),
+    )
+}
+
+/// Tasks nobody is assigned to. `NOT EXISTS`, not `NOT IN (SELECT task_id …)`, which made
+/// PostgreSQL read every assignment of every project first; matching the assignment's copy of
+/// the project too lets it read just the project's assignments (`idx_task_assignees_project`)
+/// once, rather than look each task up.
 pub(crate) fn assigned_to_nobody() -> SimpleExpr {
     Expr::exists(
         Query::select()
@@ -27,6 +42,10 @@ pub(crate) fn assigned_to_nobody() -> SimpleExpr {
             .and_where(
                 Expr::col((task_assignee::Entity, task_assignee::Column::TaskId))
                     .equals((task::Entity, task::Column::Id)),
+            )
+            .and_where(
+                Expr::col((task_assignee::Entity, task_assignee::Column::ProjectId))
+                    .equals((task::Entity, task::Column::ProjectId)),
             )
             .to_owned(),
     )
