@@ -23,6 +23,19 @@ const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu"],
 });
+// Lighthouse now and then fails to record a trace (NO_NAVSTART, NO_FCP) on a busy machine; such
+// a run measured nothing, so it is run again, and only a page that fails every time stops the run.
+const ATTEMPTS = 3;
+async function audited(url, flags, config, label) {
+  for (let attempt = 1; ; attempt++) {
+    const { lhr } = await lighthouse(url, flags, config);
+    if (!lhr.runtimeError) return lhr;
+    const failure = `${label}: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`;
+    if (attempt === ATTEMPTS) throw new Error(`${failure} (${ATTEMPTS} attempts)`);
+    console.error(`${failure}; running it again`);
+  }
+}
+
 const results = [];
 try {
   for (const page of pages) {
@@ -35,8 +48,7 @@ try {
         onlyCategories: ["performance"],
         extraHeaders: cookie === "-" ? undefined : { Cookie: `taskdeck_session=${cookie}` },
       };
-      const { lhr } = await lighthouse(url, flags, config);
-      if (lhr.runtimeError) throw new Error(`${name} (${profile}): ${lhr.runtimeError.message}`);
+      const lhr = await audited(url, flags, config, `${name} (${profile})`);
       const audit = (id) => lhr.audits[id]?.numericValue ?? NaN;
       results.push({
         kind: "lighthouse",
