@@ -10,11 +10,15 @@ pub struct Migration;
 /// (project, open or done, due date, priority rank), so a person's open assignments are read in
 /// due order from one index and stop at the page's limit. Without the copy, a person with
 /// thousands of assignments had every one of their tasks read and sorted (215 ms at a million
-/// tasks). Triggers keep the copy, so no write path, restore or hand-written SQL can forget it.
+/// tasks). Triggers keep the copy, so no write path, restore or hand-written SQL has to know
+/// of it; on PostgreSQL a new assignment reads its task `FOR SHARE`, so a task changed by another
+/// transaction at the same moment cannot leave the copy behind.
 /// The rank is the one `store::tasks::select::priority_rank` writes (most urgent 0).
 ///
 /// The old release keeps working beside it: it never names the new columns, and the triggers
-/// fill them whatever it writes.
+/// fill them whatever it writes. On PostgreSQL the migration holds writes to tasks, and all use of
+/// task_assignees, until it commits (about 5 s at 500,000 assignments): writes made between the
+/// copy and the trigger's creation would otherwise be missed.
 const RANK: &str =
     "CASE {p} WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
 
@@ -53,6 +57,13 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
         let backend = conn.get_database_backend();
+        if backend == DatabaseBackend::Postgres {
+            // Taken first, before task_assignees: an old release's task delete (which cascades
+            // to task_assignees) then waits here instead of deadlocking with CREATE TRIGGER; and
+            // no task changes between the copy below and its trigger. SQLite has one writer.
+            conn.execute_unprepared("LOCK TABLE tasks IN SHARE ROW EXCLUSIVE MODE")
+                .await?;
+        }
         // One column at a time (SQLite alters one per statement), each only when absent: SQLite
         // runs migrations outside a transaction, so a failed run can leave some behind.
         let columns = [
@@ -87,6 +98,13 @@ impl MigrationTrait for Migration {
                     .await?;
             }
         }
+        // Assignments of a task that is gone (SQLite enforces foreign keys only on connections
+        // that ask) have nothing to copy and could never be shown; the copy would fail on them.
+        conn.execute_unprepared(
+            "DELETE FROM task_assignees
+             WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = task_assignees.task_id)",
+        )
+        .await?;
         conn.execute_unprepared(&format!(
             "UPDATE task_assignees SET (project_id, is_open, due_date, priority_rank) =
                (SELECT t.project_id, t.status <> 'done', t.due_date, {}
@@ -130,8 +148,8 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// The two triggers: a new assignment copies its task's fields, and a change to those fields is
-/// copied to the task's assignments. In each database's own dialect.
+/// The triggers: a new assignment (or one moved to another task) copies its task's fields, and a
+/// change to those fields is copied to the task's assignments. In each database's own dialect.
 fn triggers(backend: DatabaseBackend) -> Vec<String> {
     let changed = "OLD.project_id IS DISTINCT FROM NEW.project_id
         OR OLD.status IS DISTINCT FROM NEW.status
@@ -145,7 +163,7 @@ fn triggers(backend: DatabaseBackend) -> Vec<String> {
                  BEGIN
                    SELECT t.project_id, t.status <> 'done', t.due_date, {}
                      INTO NEW.project_id, NEW.is_open, NEW.due_date, NEW.priority_rank
-                     FROM tasks t WHERE t.id = NEW.task_id;
+                     FROM tasks t WHERE t.id = NEW.task_id FOR SHARE;
                    RETURN NEW;
                  END $$",
                 rank("t.priority")
@@ -175,10 +193,16 @@ fn triggers(backend: DatabaseBackend) -> Vec<String> {
                  FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION tasks_copy_to_assignees()"
             ),
         ],
-        _ => vec![
+        // SQLite has no multi-event triggers: one for a new assignment, one for a moved one.
+        _ => [
+            ("task_assignees_copy_task", "INSERT"),
+            ("task_assignees_copy_moved_task", "UPDATE OF task_id"),
+        ]
+        .into_iter()
+        .map(|(name, event)| {
             format!(
-                "CREATE TRIGGER IF NOT EXISTS task_assignees_copy_task
-                 AFTER INSERT ON task_assignees FOR EACH ROW
+                "CREATE TRIGGER IF NOT EXISTS {name}
+                 AFTER {event} ON task_assignees FOR EACH ROW
                  BEGIN
                    UPDATE task_assignees SET (project_id, is_open, due_date, priority_rank) =
                      (SELECT t.project_id, t.status <> 'done', t.due_date, {}
@@ -186,9 +210,10 @@ fn triggers(backend: DatabaseBackend) -> Vec<String> {
                    WHERE task_id = NEW.task_id AND user_id = NEW.user_id;
                  END",
                 rank("t.priority")
-            ),
-            format!(
-                "CREATE TRIGGER IF NOT EXISTS tasks_copy_to_assignees
+            )
+        })
+        .chain([format!(
+            "CREATE TRIGGER IF NOT EXISTS tasks_copy_to_assignees
                  AFTER UPDATE OF project_id, status, due_date, priority ON tasks FOR EACH ROW
                  WHEN {}
                  BEGIN
@@ -197,10 +222,10 @@ fn triggers(backend: DatabaseBackend) -> Vec<String> {
                          due_date = NEW.due_date, priority_rank = {}
                      WHERE task_id = NEW.id;
                  END",
-                changed.replace("IS DISTINCT FROM", "IS NOT"),
-                rank("NEW.priority")
-            ),
-        ],
+            changed.replace("IS DISTINCT FROM", "IS NOT"),
+            rank("NEW.priority")
+        )])
+        .collect(),
     }
 }
 
@@ -214,6 +239,7 @@ fn dropped_triggers(backend: DatabaseBackend) -> &'static [&'static str] {
         ],
         _ => &[
             "DROP TRIGGER IF EXISTS tasks_copy_to_assignees",
+            "DROP TRIGGER IF EXISTS task_assignees_copy_moved_task",
             "DROP TRIGGER IF EXISTS task_assignees_copy_task",
         ],
     }

@@ -1,10 +1,11 @@
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use testkit::on_both_databases;
 use testkit::{create_project, create_task, unique_email, Backend, TestApp, TestClient, TestDb};
 
 on_both_databases!(
     migrations_go_down_and_up_again,
-    history_kept_as_sentences_becomes_events_and_back
+    history_kept_as_sentences_becomes_events_and_back,
+    assignments_copy_their_task_whatever_writes_them
 );
 
 /// The reproduction from the shipping issue: three instances started at the same moment on a new
@@ -161,4 +162,154 @@ async fn history_kept_as_sentences_becomes_events_and_back(db: TestDb) {
     assert_eq!(history(&owner, &task).await, expected);
     let kinds = stored(&app, "SELECT kind FROM task_activities ORDER BY id", "kind").await;
     assert_eq!(kinds, ["legacy", "assigned", "subtask_added", "moved"]);
+}
+
+/// Each assignment's copy of its task, as `project:state:due:rank`, in task order.
+async fn copies(app: &TestApp) -> Vec<String> {
+    stored(
+        app,
+        "SELECT CAST(project_id AS TEXT) || ':' || CASE WHEN is_open THEN 'open' ELSE 'done' END
+           || ':' || COALESCE(CAST(due_date AS TEXT), '-') || ':' || CAST(priority_rank AS TEXT)
+           AS copy
+         FROM task_assignees ORDER BY task_id",
+        "copy",
+    )
+    .await
+}
+
+/// The copies My tasks reads (migration 14) are made on the way up from what is stored, and
+/// kept by the database whatever writes a task or an assignment, SQL by hand included.
+async fn assignments_copy_their_task_whatever_writes_them(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let owner = app.signed_in_client(&unique_email("copier")).await;
+    let project = create_project(&owner, "Copied").await;
+    let first = create_task(&owner, project, "First").await["id"].to_string();
+    let second = create_task(&owner, project, "Second").await["id"].to_string();
+    owner.assign(&first, owner.user_id().await).await;
+
+    let status = app.db.migration_status().await.expect("status");
+    let since = status
+        .iter()
+        .position(|(name, _)| name == "m20261204_000014_assignment_copies")
+        .expect("the copies migration");
+    let steps = u32::try_from(status.len() - since).expect("few migrations");
+    app.db.migrate_down(steps).await.expect("down");
+    let conn = app.db.conn();
+    let sql = |sql: &str| Statement::from_string(conn.get_database_backend(), sql.to_owned());
+    conn.execute(sql(&format!(
+        "UPDATE tasks SET due_date = '2027-01-05', priority = 'high' WHERE id = {first}"
+    )))
+    .await
+    .expect("a dated task");
+    if matches!(db.backend, Backend::Sqlite) {
+        // An assignment whose task is gone, as SQLite keeps when foreign keys were off (one
+        // batch, so on one connection); the way up failed on it.
+        conn.execute_unprepared(&format!(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO task_assignees (task_id, user_id) VALUES (999999, {});
+             PRAGMA foreign_keys = ON;",
+            owner.user_id().await
+        ))
+        .await
+        .expect("an orphaned assignment");
+    }
+    app.db.migrate_up().await.expect("up");
+    assert_eq!(copies(&app).await, [format!("{project}:open:2027-01-05:1")]);
+
+    // A task changed by hand is copied to its assignments...
+    conn.execute(sql(&format!(
+        "UPDATE tasks SET status = 'done', due_date = NULL, priority = 'urgent' WHERE id = {first}"
+    )))
+    .await
+    .expect("a finished task");
+    assert_eq!(copies(&app).await, [format!("{project}:done:-:0")]);
+    // ...and an assignment moved to another task by hand copies that task.
+    conn.execute(sql(&format!(
+        "UPDATE task_assignees SET task_id = {second} WHERE task_id = {first}"
+    )))
+    .await
+    .expect("a moved assignment");
+    assert_eq!(copies(&app).await, [format!("{project}:open:-:2")]);
+}
+
+/// A task changed in one transaction while another assigns it: the assignment waits for the
+/// change and copies it, instead of copying what the task was and keeping that for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assignment_made_during_a_change_to_its_task_copies_the_change() {
+    let Some(db) = TestDb::create(Backend::Postgres).await else {
+        return;
+    };
+    let app = TestApp::spawn(&db).await;
+    let owner = app.signed_in_client(&unique_email("racer")).await;
+    let project = create_project(&owner, "Raced").await;
+    let task = create_task(&owner, project, "Raced").await["id"].to_string();
+    let user = owner.user_id().await;
+
+    let changing = app.db.conn().begin().await.expect("a transaction");
+    changing
+        .execute_unprepared(&format!(
+            "UPDATE tasks SET due_date = '2027-02-01' WHERE id = {task}"
+        ))
+        .await
+        .expect("a change under way");
+    let assigning = {
+        let url = db.url.clone();
+        let task = task.clone();
+        tokio::spawn(async move {
+            let conn = sea_orm::Database::connect(&url)
+                .await
+                .expect("a connection");
+            conn.execute_unprepared(&format!(
+                "INSERT INTO task_assignees (task_id, user_id) VALUES ({task}, {user})"
+            ))
+            .await
+            .expect("an assignment");
+        })
+    };
+    // Long enough for the assignment to reach the task; if it has not, it reads the committed
+    // change anyway, so the test cannot fail for being slow.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    changing.commit().await.expect("the change committed");
+    assigning.await.expect("the assignment finished");
+    assert_eq!(copies(&app).await, [format!("{project}:open:2027-02-01:2")]);
+}
+
+/// An old release changes a task while the copies migration runs beside it (a rolling deploy):
+/// the migration waits for the change and copies it, instead of copying what the task was
+/// before the change committed and creating its trigger after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_changed_while_the_copies_migration_runs_is_copied() {
+    let Some(db) = TestDb::create(Backend::Postgres).await else {
+        return;
+    };
+    let app = TestApp::spawn(&db).await;
+    let owner = app.signed_in_client(&unique_email("deployer")).await;
+    let project = create_project(&owner, "Deployed").await;
+    let task = create_task(&owner, project, "Deployed").await["id"].to_string();
+    owner.assign(&task, owner.user_id().await).await;
+    let status = app.db.migration_status().await.expect("status");
+    let since = status
+        .iter()
+        .position(|(name, _)| name == "m20261204_000014_assignment_copies")
+        .expect("the copies migration");
+    let steps = u32::try_from(status.len() - since).expect("few migrations");
+    app.db.migrate_down(steps).await.expect("down");
+
+    let old_release = app.db.conn().begin().await.expect("a transaction");
+    old_release
+        .execute_unprepared(&format!(
+            "UPDATE tasks SET status = 'done' WHERE id = {task}"
+        ))
+        .await
+        .expect("a change under way");
+    let migrating = {
+        let db = app.db.clone();
+        tokio::spawn(async move { db.migrate_up().await.expect("up") })
+    };
+    // Long enough for the migration to reach the tasks; if it has not, it reads the committed
+    // change anyway, so the test cannot fail for being slow.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    old_release.commit().await.expect("the change committed");
+    migrating.await.expect("the migration finished");
+    assert_eq!(copies(&app).await, [format!("{project}:done:-:2")]);
 }
