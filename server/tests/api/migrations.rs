@@ -83,6 +83,17 @@ async fn migrations_go_down_and_up_again(db: TestDb) {
     let _ = db.backend;
 }
 
+/// Takes the schema down to what it was before the migration named, the later ones with it.
+async fn down_to_before(app: &TestApp, migration: &str) {
+    let status = app.db.migration_status().await.expect("status");
+    let since = status
+        .iter()
+        .position(|(name, _)| name == migration)
+        .unwrap_or_else(|| panic!("no migration {migration}"));
+    let steps = u32::try_from(status.len() - since).expect("few migrations");
+    app.db.migrate_down(steps).await.expect("down");
+}
+
 /// The task's history as its page words it, oldest first.
 async fn history(client: &TestClient, task: &str) -> Vec<String> {
     let details = client.call_ok("task_details", &[("id", task)]).await;
@@ -138,13 +149,7 @@ async fn history_kept_as_sentences_becomes_events_and_back(db: TestDb) {
     assert!(with_email.is_empty(), "{with_email:?}");
 
     // Going down (through the migrations after it too) writes the sentences the page showed.
-    let status = app.db.migration_status().await.expect("status");
-    let since = status
-        .iter()
-        .position(|(name, _)| name == "m20261201_000010_activity_events")
-        .expect("the history migration");
-    let steps = u32::try_from(status.len() - since).expect("few migrations");
-    app.db.migrate_down(steps).await.expect("down");
+    down_to_before(&app, "m20261201_000010_activity_events").await;
     let sentences = "SELECT summary FROM task_activities ORDER BY id";
     assert_eq!(stored(&app, sentences, "summary").await, shown);
 
@@ -187,13 +192,7 @@ async fn assignments_copy_their_task_whatever_writes_them(db: TestDb) {
     let second = create_task(&owner, project, "Second").await["id"].to_string();
     owner.assign(&first, owner.user_id().await).await;
 
-    let status = app.db.migration_status().await.expect("status");
-    let since = status
-        .iter()
-        .position(|(name, _)| name == "m20261204_000014_assignment_copies")
-        .expect("the copies migration");
-    let steps = u32::try_from(status.len() - since).expect("few migrations");
-    app.db.migrate_down(steps).await.expect("down");
+    down_to_before(&app, "m20261204_000014_assignment_copies").await;
     let conn = app.db.conn();
     let sql = |sql: &str| Statement::from_string(conn.get_database_backend(), sql.to_owned());
     conn.execute(sql(&format!(
@@ -232,6 +231,26 @@ async fn assignments_copy_their_task_whatever_writes_them(db: TestDb) {
     assert_eq!(copies(&app).await, [format!("{project}:open:-:2")]);
 }
 
+/// Runs `work` while another transaction holds `change` uncommitted, commits the change, and
+/// waits for `work` to finish.
+async fn beside_an_uncommitted_change(
+    app: &TestApp,
+    change: &str,
+    work: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let changing = app.db.conn().begin().await.expect("a transaction");
+    changing
+        .execute_unprepared(change)
+        .await
+        .expect("a change under way");
+    let work = tokio::spawn(work);
+    // Long enough for the work to reach the changed task; if it has not, it reads the committed
+    // change anyway, so a test cannot fail for being slow.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    changing.commit().await.expect("the change committed");
+    work.await.expect("the work finished");
+}
+
 /// A task changed in one transaction while another assigns it: the assignment waits for the
 /// change and copies it, instead of copying what the task was and keeping that for good.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,17 +264,11 @@ async fn an_assignment_made_during_a_change_to_its_task_copies_the_change() {
     let task = create_task(&owner, project, "Raced").await["id"].to_string();
     let user = owner.user_id().await;
 
-    let changing = app.db.conn().begin().await.expect("a transaction");
-    changing
-        .execute_unprepared(&format!(
-            "UPDATE tasks SET due_date = '2027-02-01' WHERE id = {task}"
-        ))
-        .await
-        .expect("a change under way");
-    let assigning = {
-        let url = db.url.clone();
-        let task = task.clone();
-        tokio::spawn(async move {
+    let url = db.url.clone();
+    beside_an_uncommitted_change(
+        &app,
+        &format!("UPDATE tasks SET due_date = '2027-02-01' WHERE id = {task}"),
+        async move {
             let conn = sea_orm::Database::connect(&url)
                 .await
                 .expect("a connection");
@@ -264,13 +277,9 @@ async fn an_assignment_made_during_a_change_to_its_task_copies_the_change() {
             ))
             .await
             .expect("an assignment");
-        })
-    };
-    // Long enough for the assignment to reach the task; if it has not, it reads the committed
-    // change anyway, so the test cannot fail for being slow.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    changing.commit().await.expect("the change committed");
-    assigning.await.expect("the assignment finished");
+        },
+    )
+    .await;
     assert_eq!(copies(&app).await, [format!("{project}:open:2027-02-01:2")]);
 }
 
@@ -287,29 +296,14 @@ async fn a_task_changed_while_the_copies_migration_runs_is_copied() {
     let project = create_project(&owner, "Deployed").await;
     let task = create_task(&owner, project, "Deployed").await["id"].to_string();
     owner.assign(&task, owner.user_id().await).await;
-    let status = app.db.migration_status().await.expect("status");
-    let since = status
-        .iter()
-        .position(|(name, _)| name == "m20261204_000014_assignment_copies")
-        .expect("the copies migration");
-    let steps = u32::try_from(status.len() - since).expect("few migrations");
-    app.db.migrate_down(steps).await.expect("down");
+    down_to_before(&app, "m20261204_000014_assignment_copies").await;
 
-    let old_release = app.db.conn().begin().await.expect("a transaction");
-    old_release
-        .execute_unprepared(&format!(
-            "UPDATE tasks SET status = 'done' WHERE id = {task}"
-        ))
-        .await
-        .expect("a change under way");
-    let migrating = {
-        let db = app.db.clone();
-        tokio::spawn(async move { db.migrate_up().await.expect("up") })
-    };
-    // Long enough for the migration to reach the tasks; if it has not, it reads the committed
-    // change anyway, so the test cannot fail for being slow.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    old_release.commit().await.expect("the change committed");
-    migrating.await.expect("the migration finished");
+    let db = app.db.clone();
+    beside_an_uncommitted_change(
+        &app,
+        &format!("UPDATE tasks SET status = 'done' WHERE id = {task}"),
+        async move { db.migrate_up().await.expect("up") },
+    )
+    .await;
     assert_eq!(copies(&app).await, [format!("{project}:done:-:2")]);
 }
