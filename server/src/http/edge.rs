@@ -68,8 +68,11 @@ where
         .route_layer(middleware::from_fn(requests::label))
         .layer(middleware::from_fn(form_errors::keep_out_of_urls))
         .layer(middleware::from_fn_with_state(
-            config.sessions.absolute_lifetime,
-            session_lifetime::end_sessions_past_their_lifetime,
+            session_lifetime::Lifetimes {
+                absolute: config.sessions.absolute_lifetime,
+                idle: config.sessions.idle_timeout,
+            },
+            session_lifetime::keep_sessions_within_their_lifetimes,
         ))
         .layer(auth_layer)
         .layer(middleware::from_fn(unavailable::sessions_unavailable))

@@ -1,5 +1,6 @@
 //! Sessions as a person experiences them: they end after their absolute lifetime however busy
-//! they are, and a password change signs out every other session of the account.
+//! they are, last while they are used however short the idle timeout, and a password change
+//! signs out every other session of the account.
 
 use reqwest::StatusCode;
 use std::time::Duration;
@@ -149,6 +150,96 @@ async fn a_session_ends_after_its_absolute_lifetime_however_busy() {
     assert!(user.is_null(), "still signed in after the lifetime: {user}");
     let page = client.page("/projects").await;
     assert_ne!(page.status(), StatusCode::OK);
+}
+
+on_both_databases!(a_session_in_use_outlives_its_idle_timeout);
+
+/// Someone working with a one-minute idle timeout, two minutes after signing in: each request
+/// pushes the session's end out, in the store and in the cookie. (The session layer saves only
+/// a changed session, so an active person used to be signed out one idle timeout after sign-in.)
+async fn a_session_in_use_outlives_its_idle_timeout(db: TestDb) {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let app = TestApp::spawn_with(&db, &[("SESSION_IDLE_TIMEOUT_MINUTES", "1")]).await;
+    let client = app.signed_in_client("all-day@example.com").await;
+    assert!(!client.call_ok("current_user", &[]).await.is_null());
+
+    // Two minutes pass, with a request every few seconds: the session was renewed last when it
+    // began, so it would end in two seconds. The row is aged rather than waited for.
+    let conn = app.db.conn();
+    let backend = conn.get_database_backend();
+    let (select, update) = match backend {
+        DatabaseBackend::Postgres => (
+            "SELECT expires_at FROM sessions WHERE id = $1",
+            "UPDATE sessions SET data = $1, expires_at = $2 WHERE id = $3",
+        ),
+        _ => (
+            "SELECT expires_at FROM sessions WHERE id = ?",
+            "UPDATE sessions SET data = ?, expires_at = ? WHERE id = ?",
+        ),
+    };
+    let rows = conn
+        .query_all(Statement::from_string(
+            backend,
+            "SELECT id, data FROM sessions",
+        ))
+        .await
+        .expect("read sessions");
+    let now = chrono::Utc::now();
+    let mut signed_in = None;
+    for row in rows {
+        let id: String = row.try_get("", "id").expect("id");
+        let data: String = row.try_get("", "data").expect("data");
+        let mut record: serde_json::Value = serde_json::from_str(&data).expect("session JSON");
+        let Some(values) = record["data"].as_object_mut() else {
+            continue;
+        };
+        if !values.contains_key("taskdeck.signed_in_at") {
+            continue;
+        }
+        let two_minutes_ago = (now - chrono::Duration::minutes(2)).timestamp();
+        values.insert("taskdeck.signed_in_at".into(), two_minutes_ago.into());
+        values.remove("taskdeck.refreshed_at");
+        conn.execute(Statement::from_sql_and_values(
+            backend,
+            update,
+            [
+                record.to_string().into(),
+                (now + chrono::Duration::seconds(2)).into(),
+                id.clone().into(),
+            ],
+        ))
+        .await
+        .expect("age the session");
+        signed_in = Some(id);
+    }
+    let id = signed_in.expect("a signed-in session row");
+
+    let response = client.call("current_user", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("taskdeck_session="))
+        .map(str::to_owned)
+        .expect("the renewed session's cookie");
+    assert!(cookie.contains("Max-Age=60"), "{cookie}");
+    let expires_at: chrono::DateTime<chrono::Utc> = conn
+        .query_one(Statement::from_sql_and_values(backend, select, [id.into()]))
+        .await
+        .expect("read the session")
+        .expect("the session is still stored")
+        .try_get("", "expires_at")
+        .expect("an expiry");
+    assert!(
+        expires_at > chrono::Utc::now() + chrono::Duration::seconds(30),
+        "the session still ends at {expires_at}"
+    );
+
+    // Past the moment it would have ended, the person is still signed in.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!client.call_ok("current_user", &[]).await.is_null());
 }
 
 on_both_databases!(the_session_table_holds_no_usable_session_id);
