@@ -57,7 +57,23 @@ ensure_cargo_leptos() {
   src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
   # Its lockfile pins a cargo-util-schemas that needs a newer rustc than stable 1.95.
   (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1)
+  without_project_templates "$src"
   install_tool "$src"
+}
+
+# `cargo leptos new` (project templates) is all that cargo-generate is there for, and it brings
+# 161 of cargo-leptos's 730 crates (git, template engines); Taskdeck never uses it, so it is built
+# without: `new` says so and every other command is unchanged. Fails loudly if the source moved.
+without_project_templates() {
+  local src=$1
+  perl -0pi -e 's/\[dependencies\.cargo-generate\]\nversion = "[^"]*"\n\n//' "$src/Cargo.toml"
+  perl -0pi -e 's/use cargo_generate::\{generate, GenerateArgs, TemplatePath\};\n//; s/let args = GenerateArgs \{.*?generate\(args\)\.dot_anyhow\(\)\?;\n\n        Ok\(\(\)\)/let _ = (absolute_git_url(git), branch, tag, path, name, force, verbose, init);\n        bail!("this cargo-leptos was built without project templates (scripts\/tools.sh)")/s' "$src/src/command/new.rs"
+  if grep -q cargo-generate "$src/Cargo.toml" || grep -q cargo_generate "$src/src/command/new.rs"; then
+    echo "could not take cargo-generate out of cargo-leptos $CARGO_LEPTOS_VERSION" >&2
+    return 1
+  fi
+  # Drops the unused crates from the lockfile and changes no other version.
+  (cd "$src" && cargo tree -q >/dev/null)
 }
 
 ensure_wasm_bindgen() {

@@ -7,6 +7,7 @@ pub mod error;
 #[cfg(feature = "ssr")]
 mod markdown;
 mod pages;
+mod routes;
 #[cfg(feature = "ssr")]
 mod server;
 pub use components::history;
@@ -19,13 +20,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 use pages::{
-    account::AccountPage, admin::AdminFlagsPage, board::BoardPage, feedback::FeedbackPage,
-    home::HomePage, invitation::InvitationLinkPage, list::ListPage, my_tasks::MyTasksPage,
-    not_found::NotFound, projects::ProjectsPage, settings::ProjectSettingsPage,
-    sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
+    board::BoardPage, home::HomePage, list::ListPage, my_tasks::MyTasksPage, not_found::NotFound,
+    projects::ProjectsPage, sign_in::SignInPage, sign_up::SignUpPage, task::TaskPage,
 };
+use routes::{Account, AdminFlags, Feedback, InvitationLink, ProjectSettings};
 
 /// Where the browser sends its error reports, given by the server when Sentry is configured.
 /// Only the DSN's public part reaches the page; the browser posts to Taskdeck's own tunnel.
@@ -186,20 +186,12 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/my-tasks") view=MyTasksPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id/list") view=ListPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/projects/:id/settings")
-                    view=ProjectSettingsPage
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/projects/:id/settings") view={Lazy::<ProjectSettings>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
-                <Route path=path!("/feedback") view=FeedbackPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                <Route path=path!("/admin/flags") view=AdminFlagsPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/invitations/:token")
-                    view=InvitationLinkPage
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/feedback") view={Lazy::<Feedback>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/admin/flags") view={Lazy::<AdminFlags>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/invitations/:token") view={Lazy::<InvitationLink>::new()} ssr=SsrMode::Async />
             </Routes>
         </main>
     }

@@ -15,11 +15,23 @@ async function appFiles(request: APIRequestContext): Promise<Record<"js" | "wasm
     return match![1];
   };
   return {
-    js: find(/<link rel="modulepreload" href="(\/pkg\/[^"]+)"/),
-    wasm: find(/<link rel="preload" href="(\/pkg\/[^"]+)"/),
+    js: find(/<link rel="modulepreload" href="(\/pkg\/taskdeck\.[^"]+\.js)"/),
+    wasm: find(/<link rel="preload" href="(\/pkg\/taskdeck\.[^"]+\.wasm)"/),
     css: find(/<link[^>]*href="(\/pkg\/[^"]+\.css)"/),
   };
 }
+
+/** The parts of the WASM a page preloads besides the app's own files: its page's code and the
+ * loader that fetches it (app/src/routes.rs). */
+async function pageParts(request: APIRequestContext, path: string): Promise<string[]> {
+  const html = await (await request.get(path)).text();
+  return [...html.matchAll(/href="(\/pkg\/[^"]+)"/g)]
+    .map((match) => match[1])
+    .filter((file) => !file.startsWith("/pkg/taskdeck."));
+}
+
+/** A page whose code is loaded lazily (app/src/routes.rs) and that needs no account. */
+const INVITATION = "/invitations/no-such-link";
 
 const TYPES = { js: "text/javascript", wasm: "application/wasm", css: "text/css" } as const;
 
@@ -51,6 +63,22 @@ test.describe("the app's files", () => {
     }
   });
 
+  test("an occasional page's own part of the WASM is preloaded, named after its content and kept for good", async ({ request }) => {
+    // An invitation link's page, which a signed-out visitor sees too.
+    const parts = await pageParts(request, INVITATION);
+    expect(parts.some((file) => /^\/pkg\/split_[^/]*invitation_link[^/]*\.wasm$/.test(file)), `the invitation page preloads its code (${parts})`).toBe(true);
+    expect(parts.some((file) => /^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{10,}\.js$/.test(file)), "and the loader that fetches it").toBe(true);
+    expect(parts.filter((file) => /account|settings|admin/.test(file)), "and no other page's code").toEqual([]);
+    expect(await pageParts(request, "/login"), "the sign-in page needs the app alone").toEqual([]);
+    for (const path of parts) {
+      expect(path).toMatch(/\.[A-Za-z0-9_-]{10,}\.(wasm|js)$/);
+      const sent = await request.get(path, { headers: { "accept-encoding": "br" } });
+      expect(sent.status()).toBe(200);
+      expect(sent.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(sent.headers()["content-encoding"], `${path} is sent as the build's brotli file`).toBe("br");
+    }
+  });
+
   test("the page itself is never kept, so an upgrade's first page names the new files", async ({ request }) => {
     const page = await request.get("/login");
     expect(page.headers()["cache-control"]).toBe("no-store");
@@ -64,8 +92,14 @@ test.describe("the app's files", () => {
   });
 
   test("a repeat visit downloads no file and sends no request for one", async ({ page }) => {
-    // With JavaScript off the page loads its stylesheet only; hydrated, all three.
+    // With JavaScript off the page loads its stylesheet only; hydrated, all three, and the
+    // invitation page its own parts, which the first visit fetched.
+    // Each first visit is let finish its downloads: a preload still under way when the next page
+    // opens is dropped, and is fetched again next time as it was never kept.
     await gotoReady(page, "/login");
+    await page.waitForLoadState("networkidle");
+    await gotoReady(page, INVITATION);
+    await page.waitForLoadState("networkidle");
 
     // Every request the browser makes for an app file from here on, and which of them the cache
     // answered (Chromium's own record: the network, the disk cache or the memory cache).
@@ -88,15 +122,23 @@ test.describe("the app's files", () => {
       if (event.response.fromDiskCache || event.response.fromPrefetchCache) fromCache.add(event.requestId);
     });
 
-    await gotoReady(page, "/signup");
+    await gotoReady(page, INVITATION);
     await gotoReady(page, "/login");
     // The record is live: both pages themselves came from the server (they are never kept).
-    expect(pages).toEqual(["/signup", "/login"]);
-    const wentOut = [...asked].filter(([id]) => answered.has(id) && !fromCache.has(id)).map(([, url]) => url);
+    expect(pages).toEqual([INVITATION, "/login"]);
+    // With JavaScript off the page uses only its stylesheet; Chromium may still fetch some of the
+    // WASM the page preloads, which nothing there reads (and so is not always kept).
+    const used = (url: string) => jsEnabled() || url.endsWith(".css");
+    const wentOut = [...asked]
+      .filter(([id, url]) => used(url) && answered.has(id) && !fromCache.has(id))
+      .map(([, url]) => url);
     expect(wentOut, "app files fetched from the server on a repeat visit").toEqual([]);
     // The pages did name their files: each visit asked for them, and the cache answered.
     const kinds = new Set([...asked.values()].map((url) => url.split(".").pop()));
     expect(kinds.has("css")).toBe(true);
     if (jsEnabled()) expect([...kinds].sort()).toEqual(["css", "js", "wasm"]);
+    if (jsEnabled()) {
+      expect([...asked.values()].some((url) => url.includes("/pkg/split_")), "the invitation page's own parts were asked for").toBe(true);
+    }
   });
 });

@@ -12,5 +12,6 @@ mod web_vitals;
 pub fn hydrate() {
     error_reports::install();
     web_vitals::start();
-    leptos::mount::hydrate_body(app::App);
+    // The occasional pages' code comes in parts of its own (app/src/routes.rs), loaded as they hydrate.
+    leptos::mount::hydrate_lazy(app::App);
 }

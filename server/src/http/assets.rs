@@ -174,9 +174,11 @@ pub fn app_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> R
         ))
 }
 
-/// `/pkg/taskdeck.<hash>.wasm` and its script and stylesheet: the names the build gave after their
-/// content. Anything else under `/pkg` (a plain name, a wasm-bindgen snippet) can change under
-/// the same name, so it is never kept for good.
+/// `/pkg/taskdeck.<hash>.wasm` and its script and stylesheet, and the parts the WASM is split
+/// into (`split_<page>.<hash>.wasm`, `chunk_<n>.<hash>.wasm`, their loader
+/// `__wasm_split.<hash>.js` and its manifest): the names the build gave after their content.
+/// Anything else under `/pkg` (a plain name, a wasm-bindgen snippet) can change under the same
+/// name, so it is never kept for good.
 fn carries_hash(path: &str, output_name: &str) -> bool {
     let Some(name) = path
         .strip_prefix("/pkg/")
@@ -184,15 +186,17 @@ fn carries_hash(path: &str, output_name: &str) -> bool {
     else {
         return false;
     };
-    let Some(rest) = name
-        .strip_prefix(output_name)
-        .and_then(|rest| rest.strip_prefix('.'))
-    else {
+    let Some((stem, rest)) = name.split_once('.') else {
         return false;
     };
-    matches!(
+    let ours = stem == output_name
+        || stem.starts_with("split_")
+        || stem.starts_with("chunk_")
+        || stem == "__wasm_split"
+        || stem == "__wasm_split_manifest";
+    ours && matches!(
         rest.rsplit_once('.'),
-        Some((hash, "js" | "wasm" | "css"))
+        Some((hash, "js" | "wasm" | "css" | "json"))
             if !hash.is_empty()
                 && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     )
@@ -244,6 +248,15 @@ mod tests {
         assert!(!carries_hash("/pkg/snippets/taskdeck.abc.js", "taskdeck"));
         assert!(!carries_hash("/pkg/other.abc.js", "taskdeck"));
         assert!(!carries_hash("/pkg/taskdeck.a b.js", "taskdeck"));
+        assert!(carries_hash("/pkg/split_board_9f.Qm3-x_Z.wasm", "taskdeck"));
+        assert!(carries_hash("/pkg/chunk_3.Qm3-x_Z.wasm", "taskdeck"));
+        assert!(carries_hash("/pkg/__wasm_split.Qm3-x_Z.js", "taskdeck"));
+        assert!(carries_hash(
+            "/pkg/__wasm_split_manifest.Qm3-x_Z.json",
+            "taskdeck"
+        ));
+        assert!(!carries_hash("/pkg/__wasm_split_manifest.json", "taskdeck"));
+        assert!(!carries_hash("/pkg/chunk_3.wasm", "taskdeck"));
     }
 
     #[test]
