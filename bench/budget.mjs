@@ -56,12 +56,11 @@ const manifest = JSON.parse(readFileSync(join(site, "pkg", `__wasm_split_manifes
 const app = assets.reduce((sum, a) => sum + a.brotli, 0);
 const pages = Object.entries(manifest)
   .map(([split, parts]) => ({
-    // `__board_view_1234…` for the board's route: the route's name is enough to tell them apart.
+    // `__account_view_1234…` for the account page's route: its name tells the pages apart.
     page: split.replace(/^_+/, "").replace(/_view_\d+$/, ""),
     parts: parts.map((part) => brotliOf(`${part}.wasm`)),
   }))
-  .map((p) => ({ ...p, bytes: app + p.parts.reduce((sum, a) => sum + a.brotli, 0) }))
-  .sort((a, b) => b.bytes - a.bytes);
+  .map((p) => ({ ...p, bytes: app + p.parts.reduce((sum, a) => sum + a.brotli, 0) }));
 // The pages that are not split (the board, the list, the task page…) download the app alone.
 pages.push({ page: "every page not split", parts: [], bytes: app });
 pages.sort((a, b) => b.bytes - a.bytes);

@@ -68,7 +68,7 @@ without_project_templates() {
   local src=$1
   perl -0pi -e 's/\[dependencies\.cargo-generate\]\nversion = "[^"]*"\n\n//' "$src/Cargo.toml"
   perl -0pi -e 's/use cargo_generate::\{generate, GenerateArgs, TemplatePath\};\n//; s/let args = GenerateArgs \{.*?generate\(args\)\.dot_anyhow\(\)\?;\n\n        Ok\(\(\)\)/let _ = (absolute_git_url(git), branch, tag, path, name, force, verbose, init);\n        bail!("this cargo-leptos was built without project templates (scripts\/tools.sh)")/s' "$src/src/command/new.rs"
-  if grep -q cargo-generate "$src/Cargo.toml" || grep -q cargo_generate "$src/src/command/new.rs"; then
+  if grep -q cargo-generate "$src/Cargo.toml" || grep -qE 'cargo_generate|GenerateArgs' "$src/src/command/new.rs"; then
     echo "could not take cargo-generate out of cargo-leptos $CARGO_LEPTOS_VERSION" >&2
     return 1
   fi

@@ -186,12 +186,24 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/my-tasks") view=MyTasksPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id") view=BoardPage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:id/list") view=ListPage ssr=SsrMode::Async />
-                <Route path=path!("/projects/:id/settings") view={Lazy::<ProjectSettings>::new()} ssr=SsrMode::Async />
+                <Route
+                    path=path!("/projects/:id/settings")
+                    view={Lazy::<ProjectSettings>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
                 <Route path=path!("/feedback") view={Lazy::<Feedback>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/admin/flags") view={Lazy::<AdminFlags>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/invitations/:token") view={Lazy::<InvitationLink>::new()} ssr=SsrMode::Async />
+                <Route
+                    path=path!("/admin/flags")
+                    view={Lazy::<AdminFlags>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/invitations/:token")
+                    view={Lazy::<InvitationLink>::new()}
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </main>
     }
