@@ -112,13 +112,6 @@ pub fn App() -> impl IntoView {
         }
     }
 
-    // Lets tests (and people debugging) tell when the WASM has taken over the page.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Taskdeck".to_owned() } else { format!("{title} · Taskdeck") }

@@ -7,6 +7,10 @@
 //! Only the occasional pages are split. The board, the list and the task page stay in the main
 //! bundle: split, each needed some 70 parts, which the browser compiles one by one on its main
 //! thread, and Lighthouse's mobile score for the board fell from 97 to 68 (bench/README.md).
+//! With only these split it measured 80–81, in a sitting where every page scored lower.
+//!
+//! Links to these pages load the page (components/lazy_links.rs): a tab opened before a deploy
+//! would otherwise fetch its old build's parts, which the new server no longer has.
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, gotoReady, jsEnabled, test } from "./fixtures";
 
@@ -35,6 +36,16 @@ const INVITATION = "/invitations/no-such-link";
 
 const TYPES = { js: "text/javascript", wasm: "application/wasm", css: "text/css" } as const;
 
+/** The hash a file's name carries must be its bytes' (cargo-leptos's MD5, base64url), or a
+ * browser keeping it for good could run stale bytes under a current name. The app's script and
+ * the parts' loader name each other, so they are named after both files' bytes together
+ * (scripts/content-names.mjs, whose tests cover them). */
+function expectNamedAfterContent(path: string, body: Buffer) {
+  if (/^\/pkg\/(taskdeck|__wasm_split)\.[^.]+\.js$/.test(path)) return;
+  const hash = path.split(".").at(-2);
+  expect(createHash("md5").update(body).digest("base64url"), `${path} is named after its bytes`).toBe(hash);
+}
+
 test.describe("the app's files", () => {
   test("are named after their content and kept for good, sent precompressed", async ({ request }) => {
     const files = await appFiles(request);
@@ -47,7 +58,9 @@ test.describe("the app's files", () => {
       expect(plain.headers()["content-type"]).toContain(TYPES[kind]);
       expect(plain.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
       expect(plain.headers()["content-encoding"]).toBeUndefined();
-      const size = (await plain.body()).length;
+      const body = await plain.body();
+      expectNamedAfterContent(path, body);
+      const size = body.length;
 
       for (const encoding of ["br", "gzip"]) {
         const sent = await request.get(path, { headers: { "accept-encoding": encoding } });
@@ -68,7 +81,7 @@ test.describe("the app's files", () => {
     const parts = await pageParts(request, INVITATION);
     expect(parts.some((file) => /^\/pkg\/split_[^/]*invitation_link[^/]*\.wasm$/.test(file)), `the invitation page preloads its code (${parts})`).toBe(true);
     expect(parts.some((file) => /^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{10,}\.js$/.test(file)), "and the loader that fetches it").toBe(true);
-    expect(parts.filter((file) => /account|settings|admin/.test(file)), "and no other page's code").toEqual([]);
+    expect(parts.filter((file) => /account|settings|admin|feedback/.test(file)), "and no other page's code").toEqual([]);
     expect(await pageParts(request, "/login"), "the sign-in page needs the app alone").toEqual([]);
     for (const path of parts) {
       expect(path).toMatch(/\.[A-Za-z0-9_-]{10,}\.(wasm|js)$/);
@@ -76,6 +89,7 @@ test.describe("the app's files", () => {
       expect(sent.status()).toBe(200);
       expect(sent.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
       expect(sent.headers()["content-encoding"], `${path} is sent as the build's brotli file`).toBe("br");
+      expectNamedAfterContent(path, await (await request.get(path, { headers: { "accept-encoding": "identity" } })).body());
     }
   });
 

@@ -6,7 +6,7 @@
  * typed.
  */
 import type { Page } from "@playwright/test";
-import { addTask, createProject, expect, gotoReady, randomLetters, signUp, test, uniqueEmail } from "./fixtures";
+import { addTask, createProject, currentUser, expect, gotoReady, randomLetters, signUp, test, uniqueEmail } from "./fixtures";
 
 /** Loads `path` and returns the elements and text hydration removed from the page's <main>. */
 async function removedByHydration(page: Page, path: string): Promise<string[]> {
@@ -15,8 +15,11 @@ async function removedByHydration(page: Page, path: string): Promise<string[]> {
     (window as unknown as { __removed: string[] }).__removed = removed;
     new MutationObserver((records) => {
       for (const record of records) {
-        if (!(record.target instanceof Element) || !record.target.closest("main")) continue;
+        // A node removed inside <main>, or one that takes <main> itself with it.
+        const insideMain = record.target instanceof Element && record.target.closest("main") !== null;
         for (const node of record.removedNodes) {
+          const holdsMain = node instanceof Element && (node.matches("main") || node.querySelector("main") !== null);
+          if (!insideMain && !holdsMain) continue;
           if (node instanceof Element) removed.push(node.outerHTML.slice(0, 120));
           else if (node.nodeType === Node.TEXT_NODE && node.textContent?.trim()) removed.push(`text: ${node.textContent.slice(0, 120)}`);
         }
@@ -46,5 +49,26 @@ test.describe("hydration", () => {
     const removed = await removedByHydration(page, "/invitations/no-such-link");
     expect(removed, "elements of the invitation page hydration drew again").toEqual([]);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  });
+
+  test("a tab opened before a deploy still reaches the pages whose code is loaded lazily", async ({ page }) => {
+    await signUp(page, uniqueEmail("deploy"));
+    const board = await createProject(page, `Deploy ${randomLetters()}`);
+    await gotoReady(page, board);
+    // A deploy: the server no longer has the parts this tab's build would fetch. A page load brings
+    // the new build's names with the page, so the visitor still gets the page they asked for.
+    await page.route(/\/pkg\/(split|chunk)_/, (route) => route.fulfill({ status: 404 }));
+
+    await currentUser(page).click();
+    await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+
+    await gotoReady(page, board);
+    await page.getByRole("link", { name: "Project settings" }).click();
+    await expect(page.getByRole("heading", { name: "Project settings" })).toBeVisible();
+
+    await gotoReady(page, board);
+    await page.keyboard.press("g");
+    await page.keyboard.press("a");
+    await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   });
 });

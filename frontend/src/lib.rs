@@ -12,6 +12,16 @@ mod web_vitals;
 pub fn hydrate() {
     error_reports::install();
     web_vitals::start();
-    // The occasional pages' code comes in parts of its own (app/src/routes.rs), loaded as they hydrate.
-    leptos::mount::hydrate_lazy(app::App);
+    // As `leptos::mount::hydrate_lazy`, then the mark tests and people debugging wait for: the
+    // occasional pages' code comes in parts of its own (app/src/routes.rs), so a page is
+    // interactive once its part has loaded and hydrated, which is when this future resolves.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        page::mark_hydrated();
+    });
 }

@@ -34,3 +34,13 @@ pub fn beacon(url: &str, body: &str) {
         let _ = window.navigator().send_beacon_with_opt_str(url, Some(body));
     }
 }
+
+/// Marks `<body data-hydrated="true">`: the WASM has taken over the whole page.
+pub fn mark_hydrated() {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,3 +1,4 @@
+use super::lazy_links::PAGE_LOAD;
 use super::session::use_session;
 use super::theme::ThemeSwitch;
 use leptos::prelude::*;
@@ -23,19 +24,24 @@ pub fn Header() -> impl IntoView {
                                     <A href="/my-tasks" attr:class="nav-link">
                                         "My tasks"
                                     </A>
-                                    <A href="/feedback" attr:class="nav-link">
+                                    <A href="/feedback" attr:class="nav-link" attr:rel=PAGE_LOAD>
                                         "Send feedback"
                                     </A>
                                     {user
                                         .is_admin
                                         .then(|| {
                                             view! {
-                                                <A href="/admin/flags" attr:class="nav-link">
+                                                <A href="/admin/flags" attr:class="nav-link" attr:rel=PAGE_LOAD>
                                                     "Admin"
                                                 </A>
                                             }
                                         })}
-                                    <A href="/account" attr:class="nav-link current-user" attr:data-testid="current-user">
+                                    <A
+                                        href="/account"
+                                        attr:class="nav-link current-user"
+                                        attr:data-testid="current-user"
+                                        attr:rel=PAGE_LOAD
+                                    >
                                         {user.email}
                                     </A>
                                     <ActionForm action=session.sign_out attr:class="inline-form">

@@ -2,6 +2,7 @@ pub mod badges;
 pub mod form;
 pub mod header;
 pub mod history;
+pub mod lazy_links;
 pub mod live;
 pub mod outcome;
 pub mod providers;

@@ -1,5 +1,6 @@
 //! How a page shows a failed load: sign-in redirect, 404, or a readable error.
 
+use super::lazy_links::PAGE_LOAD;
 use crate::error::AppError;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
@@ -29,7 +30,7 @@ pub fn failed(error: AppError) -> AnyView {
                 {reference.map(|reference| view! {
                     <p class="muted">"Reference: " <code>{reference.clone()}</code></p>
                     <p>
-                        <a href=format!("/feedback?event={reference}")>"Tell us what you were doing"</a>
+                        <a href=format!("/feedback?event={reference}") rel=PAGE_LOAD>"Tell us what you were doing"</a>
                     </p>
                 })}
             </section>

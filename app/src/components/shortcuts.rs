@@ -3,6 +3,7 @@
 //! Keys are ignored while someone types in a field, and when Ctrl, Meta or Alt is held (those
 //! belong to the browser, and Alt+arrows to the board's card moves).
 
+use super::lazy_links::go_to;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
@@ -166,7 +167,7 @@ pub fn Shortcuts() -> impl IntoView {
             };
             if let Some(to) = to {
                 ev.prevent_default();
-                navigate(to, Default::default());
+                go_to(to, &navigate);
             }
             return;
         }

@@ -8,6 +8,7 @@ use crate::api::features::features_for_me;
 use crate::api::tasks::{get_board, CreateTask, MoveTask};
 use crate::components::badges::{task_badges, DueBadge, PriorityBadge};
 use crate::components::form::{field_error, last_error, Field, FormMessage};
+use crate::components::lazy_links::PAGE_LOAD;
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
@@ -193,7 +194,11 @@ fn BoardView(
                 {move || if live.connected() { "Live" } else { "" }}
             </span>
             <ExportLink project_id=project.id />
-            <a class="button secondary" href=format!("/projects/{}/settings", project.id)>
+            <a
+                class="button secondary"
+                href=format!("/projects/{}/settings", project.id)
+                rel=PAGE_LOAD
+            >
                 "Project settings"
             </a>
         </div>

@@ -9,6 +9,7 @@ use crate::components::form::{
     TextArea,
 };
 use crate::components::history::sentence;
+use crate::components::lazy_links::PAGE_LOAD;
 use crate::components::live::{follow_project, LiveBoard};
 use crate::components::outcome::failed;
 use crate::error::AppError;
@@ -322,7 +323,7 @@ fn labels_of(details: TaskDetails, actions: ExtraActions) -> AnyView {
             <p class="muted">
                 "This project has no labels yet. "
                 {role.can_edit().then(|| view! {
-                    <a href=format!("/projects/{}/settings#labels", task.project_id)>"Make some in the project settings."</a>
+                    <a href=format!("/projects/{}/settings#labels", task.project_id) rel=PAGE_LOAD>"Make some in the project settings."</a>
                 })}
             </p>
         }

@@ -82,12 +82,24 @@ fn resolve(
                 path: hash_file.to_path_buf(),
                 source,
             })?;
-        for kind in ["js", "wasm", "css"] {
+        let named = ["js", "wasm", "css"].into_iter().map(|kind| {
             let hash = hash_of(&text, kind).ok_or_else(|| AssetsError::Incomplete {
                 path: hash_file.to_path_buf(),
                 kind,
             })?;
-            let file = pkg.join(format!("{}.{hash}.{kind}", options.output_name));
+            Ok(format!("{}.{hash}.{kind}", options.output_name))
+        });
+        // A build split into parts (`--split`) names the parts' loader and their manifest too.
+        let split = [
+            ("split", "__wasm_split", "js"),
+            ("manifest", "__wasm_split_manifest", "json"),
+        ]
+        .into_iter()
+        .filter_map(|(kind, stem, ext)| {
+            Some(Ok(format!("{stem}.{}.{ext}", hash_of(&text, kind)?)))
+        });
+        for name in named.chain(split) {
+            let file = pkg.join(name?);
             if !file.is_file() {
                 return Err(AssetsError::Missing {
                     hash_file: hash_file.to_path_buf(),
@@ -176,7 +188,8 @@ pub fn app_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> R
 
 /// `/pkg/taskdeck.<hash>.wasm` and its script and stylesheet, and the parts the WASM is split
 /// into (`split_<page>.<hash>.wasm`, `chunk_<n>.<hash>.wasm`, their loader
-/// `__wasm_split.<hash>.js` and its manifest): the names the build gave after their content.
+/// `__wasm_split.<hash>.js` and its manifest): the names the build gave after their content
+/// (`scripts/content-names.mjs` makes them so after cargo-leptos).
 /// Anything else under `/pkg` (a plain name, a wasm-bindgen snippet) can change under the same
 /// name, so it is never kept for good.
 fn carries_hash(path: &str, output_name: &str) -> bool {
@@ -289,6 +302,36 @@ mod tests {
             error
                 .to_string()
                 .contains("taskdeck.OTHERBUILD00.wasm, which is not there"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_split_build_needs_its_loader_and_manifest() {
+        let (dir, mut options, hash_file) = hashed_site();
+        let pkg = dir.path().join("site/pkg");
+        std::fs::write(pkg.join("__wasm_split.DDDDDDDDDDDD.js"), "loader").expect("loader");
+        std::fs::write(
+            &hash_file,
+            "js: AAAAAAAAAAAA\nwasm: BBBBBBBBBBBB\ncss: CCCCCCCCCCCC\nmanifest: EEEEEEEEEEEE\nsplit: DDDDDDDDDDDD\n",
+        )
+        .expect("hash file");
+        let error = resolve(&mut options, false, &hash_file).expect_err("no manifest");
+        assert!(
+            error
+                .to_string()
+                .contains("__wasm_split_manifest.EEEEEEEEEEEE.json, which is not there"),
+            "{error}"
+        );
+        std::fs::write(pkg.join("__wasm_split_manifest.EEEEEEEEEEEE.json"), "{}")
+            .expect("manifest");
+        resolve(&mut options, false, &hash_file).expect("a complete split build");
+        std::fs::remove_file(pkg.join("__wasm_split.DDDDDDDDDDDD.js")).expect("remove loader");
+        let error = resolve(&mut options, false, &hash_file).expect_err("no loader");
+        assert!(
+            error
+                .to_string()
+                .contains("__wasm_split.DDDDDDDDDDDD.js, which is not there"),
             "{error}"
         );
     }
