@@ -16,8 +16,12 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <Title text="Sign in" />
         <Suspense>
+            // Someone who opens this page signed in goes to their projects. One who signs in here
+            // goes where the sign-in sends them (a link they opened first, say), which can take a
+            // moment to load: the session changing meanwhile must not send them elsewhere.
             {move || Suspend::new(async move {
-                matches!(session.user.await, Ok(Some(_)))
+                let signed_in_here = session.sign_in.version().get_untracked() > 0;
+                (matches!(session.user.await, Ok(Some(_))) && !signed_in_here)
                     .then(|| view! { <Redirect path="/projects" /> })
             })}
         </Suspense>
